@@ -1,0 +1,1 @@
+"""stance: who is the author for and against."""

@@ -1,0 +1,1 @@
+"""Data sources, the gold format and its validator."""
