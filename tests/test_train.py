@@ -1,0 +1,118 @@
+"""Training on a tiny random BERT: trains, saves, reloads and predicts identically; seeded; bad data fails early."""
+import json
+import random
+
+import numpy as np
+import pytest
+
+from stance.config import compose
+from stance.data.sources import DataError, load_source
+from stance.model import load_classifier
+from stance.predict import predict_proba
+from stance.train import train
+
+WORDS = {"against": "failed disastrously and lied", "neutral": "met officials on Tuesday", "favor": "won praise and succeeded"}
+
+
+def write_newsmtsc_like(path, n, seed=0):
+    rng = random.Random(seed)
+    with path.open("w") as handle:
+        for i in range(n):
+            label = rng.choice(list(WORDS))
+            target = rng.choice(["Putin", "Aliyev", "the Kremlin"])
+            sentence = f"{target} {WORDS[label]}, the paper said."
+            polarity = {"against": -1, "neutral": 0, "favor": 1}[label]
+            row = {"mention": target, "polarity": polarity, "from": 0, "to": len(target), "sentence": sentence, "id": str(i)}
+            handle.write(json.dumps(row) + "\n")
+    return path
+
+
+def train_config(tmp_path, backbone, extra=()):
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    train_file = write_newsmtsc_like(tmp_path / "train.jsonl", 48)
+    dev_file = write_newsmtsc_like(tmp_path / "dev.jsonl", 12, seed=1)
+    return compose("train", [
+        f"model.backbone={backbone}",
+        f"data.train=[{{format: newsmtsc, name: train, path: {train_file}}}]",
+        f"data.dev=[{{format: newsmtsc, name: dev, path: {dev_file}}}]",
+        f"data.test=[{{format: newsmtsc, name: test, path: {dev_file}}}]",
+        "trainer.epochs=2", "trainer.batch_size=8", "trainer.logging_steps=1",
+        f"output_dir={tmp_path / 'model'}", f"checkpoint_dir={tmp_path / 'checkpoints'}",
+        *extra,
+    ])
+
+
+@pytest.mark.parametrize("adapter", ["lora", "none"])
+def test_train_save_reload_predicts_identically(tmp_path, tiny_backbone_dir, adapter):
+    cfg = train_config(tmp_path, tiny_backbone_dir, [f"model.adapter={adapter}"])
+    metrics = train(cfg)
+    out = tmp_path / "model"
+    for name in ("stance_model.json", "trained_weights.safetensors", "config.yaml", "metrics.json", "README.md"):
+        assert (out / name).is_file(), name
+    assert set(metrics["test"]) == {"test"} and metrics["train"]["pairs"] == 48
+    saved = json.loads((out / "metrics.json").read_text())
+    assert saved["dev"]["n"] == 12
+    assert json.loads((out / "stance_model.json").read_text())["id2label"] == {"0": "against", "1": "neutral", "2": "favor"}
+
+    examples = load_source({"format": "newsmtsc", "path": str(tmp_path / "dev.jsonl")})
+    reloaded = load_classifier(out, merge_adapter=False)
+    merged = load_classifier(out)
+    first = predict_proba(reloaded, examples).probs
+    np.testing.assert_allclose(predict_proba(reloaded, examples).probs, first)
+    np.testing.assert_allclose(predict_proba(merged, examples).probs, first, atol=1e-5)
+    # The test metrics in metrics.json came from the in-memory model; the reloaded one reproduces them.
+    predicted = [reloaded.labels[i] for i in first.argmax(1)]
+    accuracy = np.mean([p == e.label for p, e in zip(predicted, examples)])
+    assert accuracy == pytest.approx(saved["test"]["test"]["accuracy"])
+
+
+def test_same_seed_same_result(tmp_path, tiny_backbone_dir):
+    first = train(train_config(tmp_path / "a", tiny_backbone_dir))
+    second = train(train_config(tmp_path / "b", tiny_backbone_dir))
+    other = train(train_config(tmp_path / "c", tiny_backbone_dir, ["trainer.seed=7"]))
+    assert first["test"] == second["test"]
+    a = load_classifier(tmp_path / "a" / "model")
+    b = load_classifier(tmp_path / "b" / "model")
+    c = load_classifier(tmp_path / "c" / "model")
+    examples = load_source({"format": "newsmtsc", "path": str(tmp_path / "a" / "dev.jsonl")})
+    np.testing.assert_array_equal(predict_proba(a, examples).probs, predict_proba(b, examples).probs)
+    assert not np.array_equal(predict_proba(a, examples).probs, predict_proba(c, examples).probs)
+    assert other["train"]["pairs"] == 48
+
+
+def test_bad_training_data_fails_before_training(tmp_path, tiny_backbone_dir):
+    cfg = train_config(tmp_path, tiny_backbone_dir)
+    bad = tmp_path / "train.jsonl"
+    lines = bad.read_text().splitlines()
+    lines[2] = json.dumps({"mention": "X", "polarity": 5, "from": 0, "to": 1, "sentence": "X did it.", "id": "a"})
+    lines[4] = json.dumps({"mention": "X", "polarity": 0, "from": 3, "to": 40, "sentence": "X did it.", "id": "b"})
+    lines[6] = json.dumps({"mention": "X", "polarity": 0, "from": 0, "to": 1, "id": "c"})
+    lines[8] = json.dumps({"mention": "X", "polarity": 0, "from": 0, "to": 1, "sentence": "  ", "id": "d"})
+    lines[10] = "{not json"
+    bad.write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataError) as caught:
+        train(cfg)
+    problems = caught.value.problems
+    assert f"{bad}:3: unknown label 5" in problems[0]
+    assert f"{bad}:5: span [3, 40) is outside the text" in problems[1]
+    assert f"{bad}:7: missing field(s) sentence" in problems[2]
+    assert f"{bad}:9: empty or missing text" in problems[3]
+    assert f"{bad}:11: malformed JSON" in problems[4]
+    assert not (tmp_path / "model").exists()
+
+
+def test_generic_csv_and_jsonl_sources(tmp_path):
+    csv_file = tmp_path / "mine.csv"
+    csv_file.write_text("sentence,target_start,target_end,stance\nPutin lost.,0,5,NEG\nAliyev won.,0,6,POS\n")
+    source = {"format": "csv", "path": str(csv_file), "text_field": "sentence", "label_field": "stance",
+              "start_field": "target_start", "end_field": "target_end", "label_map": {"NEG": "against", "POS": "favor"}}
+    examples = load_source(source)
+    assert [(e.text[e.spans[0].start:e.spans[0].end], e.label) for e in examples] == [("Putin", "against"), ("Aliyev", "favor")]
+
+    missing_column = dict(source, text_field="body")
+    with pytest.raises(DataError, match=r"mine.csv:2: missing column\(s\) body"):
+        load_source(missing_column)
+
+    jsonl_file = tmp_path / "mine.jsonl"
+    jsonl_file.write_text(json.dumps({"text": "Baku and Moscow argued.", "mentions": [{"start": 0, "end": 4}], "label": "neutral"}) + "\n")
+    assert load_source({"format": "jsonl", "path": str(jsonl_file)})[0].spans[0].end == 4
