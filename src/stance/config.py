@@ -47,6 +47,11 @@ class ActorsConfig:
     registry: dict[str, ActorEntry] = field(default_factory=dict)
     discover_ner: bool = True
     ner_labels: list[str] = field(default_factory=lambda: ["PERSON", "ORG", "GPE", "NORP"])
+    # Phrases that are never actors (events, places named as places): they block registry matches
+    # inside them ("Moscow region") and NER discoveries they overlap ("Yekaterinburg").
+    not_actors: list[str] = field(default_factory=list)
+    # A discovered GPE/LOC right after one of these words is a place, not an actor ("detained in Kazan").
+    ner_place_prepositions: list[str] = field(default_factory=list)
     resolve_pronouns: bool = True
 
 
@@ -58,15 +63,15 @@ class ModelConfig:
     encoding: str = "marked"  # marked | marked_pair: how a (text, target) pair becomes tokens
     marker_open: str = "["
     marker_close: str = "]"
-    pooling: str = "cls"  # cls | mean | marker
+    pooling: str = "cls_marker"  # cls | mean | marker | cls_marker
     dropout: float = 0.1
     adapter: str = "lora"  # lora | none (full fine-tuning)
-    lora_r: int = 16
-    lora_alpha: int = 32
+    lora_r: int = 32
+    lora_alpha: int = 64
     lora_dropout: float = 0.1
     lora_target_modules: list[str] = field(default_factory=lambda: ["query", "key", "value", "dense"])
     # Parameters trained in full next to the adapter, matched by substring of their names.
-    train_also: list[str] = field(default_factory=list)
+    train_also: list[str] = field(default_factory=lambda: ["LayerNorm"])
     labels: list[str] = field(default_factory=lambda: ["against", "neutral", "favor"])
 
 
@@ -97,8 +102,8 @@ class DataConfig:
 
 @dataclass
 class TrainerConfig:
-    epochs: float = 2.0
-    learning_rate: float = 5e-4
+    epochs: float = 4.0
+    learning_rate: float = 1e-3
     batch_size: int = 16
     eval_batch_size: int = 64
     weight_decay: float = 0.01
@@ -136,10 +141,75 @@ class ExtractConfig:
     output: str = "${paths.runs}/extract/claims.jsonl"
 
 
+@dataclass
+class EvalSetConfig:
+    """One labelled set to evaluate on; a gold-format set with its `document` is also run end to end."""
+
+    name: str = MISSING
+    source: SourceConfig = field(default_factory=SourceConfig)
+    document: Optional[str] = None
+
+
+@dataclass
+class BaselinesConfig:
+    enabled: bool = True
+    train: list[SourceConfig] = field(default_factory=list)  # majority label and logistic regression fit here
+    max_train: Optional[int] = 3000  # logistic regression trains on a seeded sample of at most this many pairs
+    seed: int = 0
+    logreg_c: float = 1.0
+    feature_batch_size: int = 64
+    cache_dir: str = "${paths.runs}/evaluate/feature_cache"
+
+
+@dataclass
+class EvaluateConfig:
+    paths: PathsConfig = field(default_factory=PathsConfig)
+    segment: SegmentConfig = field(default_factory=SegmentConfig)
+    actors: ActorsConfig = field(default_factory=ActorsConfig)
+    baselines: BaselinesConfig = field(default_factory=BaselinesConfig)
+    mode: str = "evaluate"  # evaluate | agreement
+    model_dir: Any = "${paths.models}/default"  # one model directory or a list of them (side by side)
+    datasets: list[EvalSetConfig] = field(default_factory=list)
+    output: str = "${paths.runs}/evaluate/report"
+    batch_size: int = 64
+    bootstrap_resamples: int = 1000
+    seed: int = 0
+    ece_bins: int = 10
+    top_actors: int = 15  # rows of the per-actor tables in the report (metrics.json has all)
+    a: Optional[str] = None  # mode=agreement: two gold-format label files
+    b: Optional[str] = None
+
+
+@dataclass
+class ScoreConfig:
+    """`python -m stance.score`: score new commentary with a saved model."""
+
+    paths: PathsConfig = field(default_factory=PathsConfig)
+    segment: SegmentConfig = field(default_factory=SegmentConfig)
+    actors: ActorsConfig = field(default_factory=ActorsConfig)
+    input: str = "${paths.root}/data/seed/commentary-01.txt"  # a file, a directory, or "-" for stdin
+    input_format: str = "auto"  # auto (from the extension) | txt | dir | jsonl | csv | pairs
+    glob: str = "**/*.txt"  # files of a directory input
+    id_field: str = "id"  # jsonl / csv / pairs: the document id column (the line number when absent)
+    text_field: str = "text"
+    model_dir: str = "${paths.models}/default"
+    output: str = "${paths.runs}/score"
+    overwrite: bool = False  # start fresh instead of resuming the documents not yet done
+    quantize: bool = False  # dynamic int8 Linear layers: faster on CPU, slightly different scores
+    batch_size: int = 64  # pairs per forward pass
+    doc_batch_size: int = 32  # documents parsed, scored and written together
+    neutral_band: float = 0.15  # an actor's overall label is neutral when |mean score| < this
+    threads: Optional[int] = None  # torch CPU threads (None: torch's default)
+    progress: bool = True  # a progress bar on runs longer than a few seconds
+    show_documents: int = 5  # print a table per document when there are at most this many
+
+
 def register_schemas() -> None:
     store = ConfigStore.instance()
     store.store(name="train_schema", node=TrainConfig)
     store.store(name="extract_schema", node=ExtractConfig)
+    store.store(name="evaluate_schema", node=EvaluateConfig)
+    store.store(name="score_schema", node=ScoreConfig)
 
 
 register_schemas()

@@ -1,0 +1,36 @@
+"""Re-evaluates a trained model dir on the default config's test sets and rewrites metrics.json and README.md.
+
+Used when a test set (e.g. the hand-labelled seed set) appears after a model was trained:
+    python scripts/refresh_model_card.py models/default
+The dev metrics and training figures are kept; the test metrics come from the same code path as training.
+"""
+import json
+import sys
+from pathlib import Path
+
+from omegaconf import OmegaConf
+
+from stance.config import compose
+from stance.data.sources import load_source
+from stance.model import load_classifier
+from stance.model_card import write_model_card
+from stance.train import evaluate_sets
+
+
+def main(model_dir: str) -> None:
+    directory = Path(model_dir)
+    cfg = OmegaConf.load(directory / "config.yaml")
+    test_sources = compose("train").data.test
+    loaded = load_classifier(directory, merge_adapter=False)
+    sets = {source.name: load_source(source, loaded.labels) for source in test_sources}
+    metrics = json.loads((directory / "metrics.json").read_text())
+    metrics["test"] = evaluate_sets(loaded, sets, cfg.trainer.eval_batch_size)
+    (directory / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
+    cfg.data.test = OmegaConf.create(OmegaConf.to_container(test_sources, resolve=True))
+    write_model_card(directory, cfg, metrics)
+    for name, m in metrics["test"].items():
+        print(f"{name}: F1m {m['f1_macro']:.4f} accuracy {m['accuracy']:.4f} (n={m['n']})")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "models/default")
