@@ -80,6 +80,9 @@ BAD_ROWS = {  # name -> (index of the changed row, the changed row, expected wor
     "missing key": (1, lambda r: {k: v for k, v in r.items() if k != "sentiment"}, "missing key 'sentiment'"),
     "wrong type": (1, lambda r: _set(r, claim_id="1"), "'claim_id' must be integer, got string"),
     "boolean offset": (1, lambda r: _set(r, start=True), "'start' must be integer, got boolean"),
+    "overlapping mentions": (0, lambda r: _set(r, mentions=[{"text": "Moscow", "start": 0, "end": 6},
+                                                             {"text": "Mos", "start": 0, "end": 3}]),
+                             "overlaps another mention of this row"),
     "unknown key": (2, lambda r: _set(r, stnace=None), "unknown key(s) 'stnace'"),
 }
 

@@ -158,6 +158,8 @@ def check_mentions(where: str, row: dict, document: str | None, problems: list[s
         label = f"mention {m_text!r} [{m_start}, {m_end})"
         if (m_start, m_end) in seen:
             problems.append(f"{where}: {label} is listed twice")
+        elif any(m_start < end and start < m_end for start, end in seen):
+            problems.append(f"{where}: {label} overlaps another mention of this row")
         seen.add((m_start, m_end))
         if not m_start < m_end:
             problems.append(f"{where}: {label} needs start < end")

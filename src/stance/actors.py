@@ -1,0 +1,152 @@
+"""Finds the actors each claim speaks about: registry matches, spaCy NER discoveries, pronouns.
+
+Sources of a mention: "registry" (an alias from conf/actors), "ner" (a spaCy entity that no alias
+covers, mapped to a registry actor when its text is an alias, else a new actor), "pronoun" (him,
+himself, his, ... bound to the one person it can denote in the same claim; and "the two countries",
+"both sides" bound to the last two states or sides named before it in the paragraph).
+A discovered place used as a place ("detained in Kazan", "the Kursk region") is not an actor.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from spacy.tokens import Doc
+from spacy.tokens import Span as SpacySpan
+
+from stance.coref import pair_phrase_mentions, pronoun_mentions
+from stance.registry import PLACE_NOUN_AFTER, PLACE_NOUNS, ActorRegistry, RegistryError, config_dict
+from stance.types import Claim, ClaimActors, Mention
+
+NER_KINDS = {"PERSON": "person", "ORG": "organisation", "GPE": "state", "NORP": "people", "LOC": "region",
+             "FAC": "organisation"}
+PLACE_LABELS = {"GPE", "LOC"}
+STRIP_CHARS = "\"'“”‘’«»()[]{}*,;: \t\n"
+POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$")
+
+
+def normalise_entity(text: str, start: int) -> tuple[str, int]:
+    """Entity text without quotes, a leading "the" and a trailing possessive; returns (text, new start)."""
+    while True:
+        before = text
+        stripped = text.lstrip(STRIP_CHARS)
+        start += len(text) - len(stripped)
+        text = stripped.rstrip(STRIP_CHARS)
+        if text[:4].lower() == "the ":
+            text, start = text[4:], start + 4
+        text = POSSESSIVE.sub("", text)
+        if text == before:
+            return text, start
+
+
+def overlaps(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:
+    return any(start < span_end and span_start < end for span_start, span_end in spans)
+
+
+@dataclass
+class ActorDetector:
+    """Registry matching plus optional NER discovery and pronoun resolution, per claim."""
+
+    registry: ActorRegistry
+    discover_ner: bool = True
+    ner_labels: tuple[str, ...] = ("PERSON", "ORG", "GPE", "NORP")
+    resolve_pronouns: bool = True
+    place_prepositions: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def from_config(cls, actors_cfg: Any) -> ActorDetector:
+        cfg = config_dict(actors_cfg)
+        unknown = set(cfg.get("ner_labels") or []) - set(NER_KINDS)
+        if unknown:
+            raise RegistryError(f"actors.ner_labels: {sorted(unknown)} not supported; use some of {sorted(NER_KINDS)}")
+        return cls(registry=ActorRegistry.from_config(cfg), discover_ner=bool(cfg.get("discover_ner", True)),
+                   ner_labels=tuple(cfg.get("ner_labels") or ()),
+                   resolve_pronouns=bool(cfg.get("resolve_pronouns", True)),
+                   place_prepositions=frozenset(w.lower() for w in cfg.get("ner_place_prepositions") or ()))
+
+    def detect(self, doc: Doc, claims: list[Claim]) -> list[ClaimActors]:
+        """One ClaimActors per claim, same order; mentions sorted by start (then end, actor)."""
+        matches = self.registry.scan(doc.text)
+        mentions = [Mention(m.actor.name, m.actor.kind, doc.text[m.start:m.end], m.start, m.end, "registry")
+                    for m in matches if m.actor is not None]
+        if self.discover_ner:
+            mentions += self.discover(doc, [(m.start, m.end) for m in matches])
+        per_claim = assign_to_claims(mentions, claims, doc.text)
+        if self.resolve_pronouns:
+            for i, claim in enumerate(claims):
+                per_claim[i] += pronoun_mentions(doc, claim, per_claim[i])
+            for i, claim in enumerate(claims):  # after all pronouns, so earlier claims are complete
+                per_claim[i] += pair_phrase_mentions(doc.text, claims, per_claim, i)
+        return [ClaimActors(claim, sorted(found, key=lambda m: (m.start, m.end, m.actor)))
+                for claim, found in zip(claims, per_claim)]
+
+    def discover(self, doc: Doc, taken: list[tuple[int, int]]) -> list[Mention]:
+        """Mentions from spaCy entities outside `taken` spans (registry hits and not-actor phrases)."""
+        found: list[Mention] = []
+        rejected: list[tuple[int, int]] = []  # entities judged not to be actors here: not repeated either
+        surnames: dict[str, Mention] = {}  # last word of a discovered full name -> its first mention
+        for ent in doc.ents:
+            if ent.label_ not in self.ner_labels or self.is_place(ent):
+                rejected.append((ent.start_char, ent.end_char))
+                continue
+            text, start = normalise_entity(ent.text, ent.start_char)
+            end = start + len(text)
+            if not text[:1].isupper() or self.registry.is_not_actor(text) or overlaps(start, end, taken):
+                rejected.append((ent.start_char, ent.end_char))
+                continue
+            actor = self.registry.lookup(text)
+            if actor is not None:
+                found.append(Mention(actor.name, actor.kind, text, start, end, "ner"))
+            elif ent.label_ == "PERSON" and text in surnames:
+                found.append(Mention(surnames[text].actor, "person", text, start, end, "ner"))
+            else:
+                found.append(Mention(text, NER_KINDS[ent.label_], text, start, end, "ner"))
+                if ent.label_ == "PERSON" and " " in text:
+                    surnames.setdefault(text.rsplit(" ", 1)[1], found[-1])
+        return found + self.repeat_discoveries(doc.text, found, taken + rejected)
+
+    def is_place(self, ent: SpacySpan) -> bool:
+        """A GPE/LOC right after a locative preposition ("detained in Kazan") or before a place noun
+        ("the Kursk region") names a place."""
+        if ent.label_ not in PLACE_LABELS:
+            return False
+        after_preposition = ent.start > 0 and ent.doc[ent.start - 1].lower_ in self.place_prepositions
+        before_place_noun = (ent[-1].lower_ in PLACE_NOUNS
+                             or PLACE_NOUN_AFTER.match(ent.doc.text, ent.end_char) is not None)
+        return after_preposition or before_place_noun
+
+    def repeat_discoveries(self, text: str, found: list[Mention], taken: list[tuple[int, int]]) -> list[Mention]:
+        """Other occurrences of a newly discovered name that spaCy did not tag (it tags a name unevenly)."""
+        names = {m.text: m for m in found if m.actor == m.text}
+        if not names:
+            return []
+        alternation = "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
+        spans = taken + [(m.start, m.end) for m in found]
+        repeats = []
+        for hit in re.finditer(r"(?<!\w)(?:" + alternation + r")(?!\w)", text):
+            first = names[hit.group()]
+            previous = re.search(r"(\w+)\W*$", text[max(0, hit.start() - 30):hit.start()])
+            after_preposition = previous is not None and previous.group(1).lower() in self.place_prepositions
+            is_place = first.kind in ("state", "region") and after_preposition
+            if not is_place and not overlaps(hit.start(), hit.end(), spans):
+                repeats.append(Mention(first.actor, first.kind, hit.group(), hit.start(), hit.end(), "ner"))
+        return repeats
+
+
+def assign_to_claims(mentions: list[Mention], claims: list[Claim], text: str) -> list[list[Mention]]:
+    """Mentions grouped by the claim that contains them; one that crosses a claim boundary is left out, with a warning."""
+    per_claim: list[list[Mention]] = [[] for _ in claims]
+    starts = [claim.start for claim in claims]
+    for mention in mentions:
+        i = bisect.bisect_right(starts, mention.start) - 1
+        if i < 0 or mention.end > claims[i].end:
+            context = text[max(0, mention.start - 30):mention.end + 30]
+            warnings.warn(f"mention {mention.text!r} at [{mention.start}, {mention.end}) is not inside one claim "
+                          f"(the claim splitter cut through it: {context!r}); left out", stacklevel=2)
+            continue
+        per_claim[i].append(mention)
+    return per_claim
