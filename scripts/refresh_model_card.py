@@ -27,6 +27,9 @@ def main(model_dir: str) -> None:
     metrics["test"] = evaluate_sets(loaded, sets, cfg.trainer.eval_batch_size)
     (directory / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
     cfg.data.test = OmegaConf.create(OmegaConf.to_container(test_sources, resolve=True))
+    # Test sets do not change training, so the command without its test-set override reproduces the model.
+    cfg.command = " ".join(arg for arg in str(cfg.command).split(" ") if not arg.startswith("data.test="))
+    OmegaConf.save(cfg, directory / "config.yaml")
     write_model_card(directory, cfg, metrics)
     for name, m in metrics["test"].items():
         print(f"{name}: F1m {m['f1_macro']:.4f} accuracy {m['accuracy']:.4f} (n={m['n']})")
