@@ -1,7 +1,20 @@
-"""Classification metrics over the label set (macro-F1 as in NewsMTSC: over all three classes)."""
+"""Evaluation metrics as pure functions over label lists (macro-F1 as in NewsMTSC: over all three classes).
+
+Gold and predicted values outside `labels` are allowed: a gold "spurious" (a predicted pair with no gold
+pair) counts against the precision of the label predicted for it, a predicted "missed" (a gold pair the
+pipeline did not find) against the recall of its gold label; neither is ever correct.
+"""
 from __future__ import annotations
 
+from collections import Counter
+
+import numpy as np
 from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
+
+
+def polar_labels(labels: list[str]) -> list[str]:
+    """The labels F1± averages over: all but neutral (against and favor)."""
+    return [label for label in labels if label != "neutral"]
 
 
 def classification_metrics(gold: list[str], predicted: list[str], labels: list[str]) -> dict:
@@ -9,7 +22,7 @@ def classification_metrics(gold: list[str], predicted: list[str], labels: list[s
     precision, recall, f1, support = precision_recall_fscore_support(
         gold, predicted, labels=labels, zero_division=0
     )
-    polar = [label for label in labels if label != "neutral"]
+    polar = polar_labels(labels)
     return {
         "n": len(gold),
         "accuracy": float(accuracy_score(gold, predicted)) if gold else 0.0,
@@ -19,4 +32,222 @@ def classification_metrics(gold: list[str], predicted: list[str], labels: list[s
             label: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
             for label, p, r, f, s in zip(labels, precision, recall, f1, support)
         },
+    }
+
+
+def vocabulary(labels: list[str], *values: list[str]) -> list[str]:
+    """`labels` first, then any other value seen (e.g. "spurious", "missed"), sorted."""
+    extra = sorted({v for seq in values for v in seq} - set(labels))
+    return list(labels) + extra
+
+
+def confusion_matrix(gold: list[str], predicted: list[str], vocab: list[str]) -> np.ndarray:
+    """Counts [gold row, predicted column] over `vocab` (every value must be in it)."""
+    index = {label: i for i, label in enumerate(vocab)}
+    g = np.array([index[v] for v in gold], dtype=np.int64)
+    p = np.array([index[v] for v in predicted], dtype=np.int64)
+    return np.bincount(g * len(vocab) + p, minlength=len(vocab) ** 2).reshape(len(vocab), len(vocab))
+
+
+def confusion_table(gold: list[str], predicted: list[str], labels: list[str]) -> dict:
+    """Confusion counts with rows `labels` + other gold values, columns `labels` + other predicted values."""
+    rows, columns, vocab = vocabulary(labels, gold), vocabulary(labels, predicted), vocabulary(labels, gold, predicted)
+    square = confusion_matrix(gold, predicted, vocab)
+    matrix = square[np.ix_([vocab.index(r) for r in rows], [vocab.index(c) for c in columns])]
+    return {"gold": rows, "predicted": columns, "matrix": matrix.tolist()}
+
+
+def _prf_from_confusion(matrix: np.ndarray, label_ids: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-class precision, recall, F1 (0 where undefined) from [..., gold, predicted] counts."""
+    tp = np.stack([matrix[..., i, i] for i in label_ids], axis=-1).astype(float)
+    predicted = np.stack([matrix[..., :, i].sum(-1) for i in label_ids], axis=-1)
+    actual = np.stack([matrix[..., i, :].sum(-1) for i in label_ids], axis=-1)
+    precision = np.divide(tp, predicted, out=np.zeros_like(tp), where=predicted > 0)
+    recall = np.divide(tp, actual, out=np.zeros_like(tp), where=actual > 0)
+    total = precision + recall
+    f1 = np.divide(2 * precision * recall, total, out=np.zeros_like(tp), where=total > 0)
+    return precision, recall, f1
+
+
+def macro_f1(gold: list[str], predicted: list[str], labels: list[str]) -> float:
+    """Mean F1 over `labels`; a label never in gold nor predicted scores 0 (as sklearn, zero_division=0)."""
+    if not labels:
+        return 0.0
+    vocab = vocabulary(labels, gold, predicted)
+    _, _, f1 = _prf_from_confusion(confusion_matrix(gold, predicted, vocab), [vocab.index(x) for x in labels])
+    return float(f1.mean())
+
+
+def present_labels(gold: list[str], labels: list[str]) -> list[str]:
+    """The labels that occur in the gold, in `labels` order."""
+    seen = set(gold)
+    return [label for label in labels if label in seen]
+
+
+def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins: int = 10) -> dict:
+    """ECE over equal-width confidence bins (bin k holds (k/bins, (k+1)/bins]), plus the bins themselves."""
+    confidence, correct = np.asarray(confidence, dtype=float), np.asarray(correct, dtype=float)
+    which = np.clip(np.ceil(confidence * bins).astype(int) - 1, 0, bins - 1)
+    table, ece = [], 0.0
+    for k in range(bins):
+        inside = which == k
+        count = int(inside.sum())
+        conf = float(confidence[inside].mean()) if count else None
+        acc = float(correct[inside].mean()) if count else None
+        if count:
+            ece += count / len(confidence) * abs(acc - conf)
+        table.append({"lower": k / bins, "upper": (k + 1) / bins, "count": count, "confidence": conf, "accuracy": acc})
+    return {"ece": float(ece) if len(confidence) else None, "bins": table}
+
+
+def bootstrap_ci(
+    gold: list[str], predicted: list[str], labels: list[str], resamples: int = 1000, seed: int = 0, level: float = 0.95,
+    f1_sets: dict[str, list[str]] | None = None,
+) -> dict:
+    """Percentile bootstrap intervals for accuracy and macro-F1 over `labels` (plus macro-F1 over each named
+    label subset in `f1_sets`, e.g. the labels present or against+favor), resampling pairs with a seeded
+    generator; every interval comes from the same resamples."""
+    f1_sets = {"f1_macro": list(labels), **(f1_sets or {})}
+    vocab = vocabulary(labels, gold, predicted)
+    index = {label: i for i, label in enumerate(vocab)}
+    g = np.array([index[v] for v in gold], dtype=np.int64)
+    p = np.array([index[v] for v in predicted], dtype=np.int64)
+    n, k = len(g), len(vocab)
+    result: dict = {"resamples": resamples, "seed": seed, "level": level}
+    if n == 0:
+        return dict(result, accuracy=[None, None], **{name: [None, None] for name in f1_sets})
+    picks = np.random.default_rng(seed).integers(0, n, size=(resamples, n))
+    cells = np.arange(resamples)[:, None] * k * k + g[picks] * k + p[picks]
+    matrices = np.bincount(cells.ravel(), minlength=resamples * k * k).reshape(resamples, k, k)
+    tail = (1 - level) / 2 * 100
+
+    def interval(values: np.ndarray) -> list[float]:
+        return [float(np.percentile(values, tail)), float(np.percentile(values, 100 - tail))]
+
+    result["accuracy"] = interval(np.trace(matrices, axis1=1, axis2=2) / n)
+    for name, subset in f1_sets.items():
+        f1 = _prf_from_confusion(matrices, [index[x] for x in subset])[2].mean(axis=1) if subset else None
+        result[name] = interval(f1) if subset else [None, None]
+    return result
+
+
+def cohens_kappa(a: list[str], b: list[str]) -> float | None:
+    """Cohen's kappa of two labelings of the same items; None for no items, 1.0 if chance agreement is 1."""
+    if not a:
+        return None
+    n = len(a)
+    observed = sum(x == y for x, y in zip(a, b)) / n
+    count_a, count_b = Counter(a), Counter(b)
+    expected = sum(count_a[label] * count_b[label] for label in count_a) / (n * n)
+    return 1.0 if expected == 1 else float((observed - expected) / (1 - expected))
+
+
+def detection_scores(tp: int, fp: int, fn: int) -> dict:
+    """Precision, recall and F1 from counts (0 where undefined)."""
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"tp": tp, "fp": fp, "fn": fn, "precision": precision, "recall": recall, "f1": f1}
+
+
+def claim_split_agreement(gold: set[tuple[int, int]], predicted: set[tuple[int, int]]) -> dict:
+    """How far a claim split matches the gold split: claims whose [start, end) spans are identical, as
+    precision (of the predicted claims), recall (of the gold claims, reported as `agreement`) and F1."""
+    exact = len(gold & predicted)
+    scores = detection_scores(exact, len(predicted) - exact, len(gold) - exact)
+    return {"gold": len(gold), "predicted": len(predicted), "exact": exact,
+            "agreement": exact / len(gold) if gold else None,
+            "precision": scores["precision"], "recall": scores["recall"], "f1": scores["f1"]}
+
+
+def jaccard(a: set, b: set) -> float:
+    """|a & b| / |a | b|; two empty sets agree fully (1.0)."""
+    return len(a & b) / len(a | b) if a | b else 1.0
+
+
+def per_actor(gold: list[str], predicted: list[str], actors: list[str | None]) -> dict:
+    """Per actor: pairs, accuracy, and gold/predicted label counts; most frequent actors first."""
+    groups: dict[str, list[int]] = {}
+    for i, actor in enumerate(actors):
+        groups.setdefault(actor or "(none)", []).append(i)
+    table = {}
+    for actor, rows in sorted(groups.items(), key=lambda item: (-len(item[1]), item[0])):
+        table[actor] = {
+            "n": len(rows),
+            "accuracy": sum(gold[i] == predicted[i] for i in rows) / len(rows),
+            "gold": dict(Counter(gold[i] for i in rows)),
+            "predicted": dict(Counter(predicted[i] for i in rows)),
+        }
+    return table
+
+
+def evaluation_metrics(
+    gold: list[str], predicted: list[str], labels: list[str], confidence: list[float | None] | None = None,
+    actors: list[str | None] | None = None, resamples: int = 1000, seed: int = 0, bins: int = 10,
+) -> dict:
+    """Everything the report shows for one system on one set.
+
+    `confidence` is the max probability per row (None for a row without a prediction, e.g. a missed pair:
+    those rows are left out of the calibration error); None for a system without probabilities.
+    """
+    metrics = classification_metrics(gold, predicted, labels)
+    present = present_labels(gold, labels)
+    metrics.update({
+        "f1_macro_present": macro_f1(gold, predicted, present),
+        "labels_present": present,
+        "bootstrap_ci": bootstrap_ci(gold, predicted, labels, resamples, seed, f1_sets={
+            "f1_macro_present": present, "f1_polar": polar_labels(labels)}),
+        "confusion": confusion_table(gold, predicted, labels),
+        "calibration": None,
+        "per_actor": per_actor(gold, predicted, actors) if actors is not None else None,
+    })
+    if confidence is not None:
+        rows = [i for i, c in enumerate(confidence) if c is not None]
+        if rows:
+            correct = np.array([gold[i] == predicted[i] for i in rows])
+            metrics["calibration"] = expected_calibration_error(np.array([confidence[i] for i in rows]), correct, bins)
+    return metrics
+
+
+def label_agreement(a_rows: list[dict], b_rows: list[dict], labels: list[str] = ()) -> dict:
+    """Two gold-format label files compared: Cohen's kappa on the stance of the (claim, actor) pairs both
+    have (claims keyed by doc_id and span, actors by canonical name), how far their actor sets overlap, and
+    kappa on the sentiment of the claims both have. `labels` orders the confusion table."""
+
+    def index(rows: list[dict]) -> tuple[dict[tuple, dict[str, str | None]], dict[tuple, str | None]]:
+        claims: dict[tuple, dict[str, str | None]] = {}
+        sentiment: dict[tuple, str | None] = {}
+        for row in rows:
+            key = (row.get("doc_id") or "", int(row["start"]), int(row["end"]))
+            actors = claims.setdefault(key, {})
+            sentiment.setdefault(key, row.get("sentiment"))
+            if row.get("actor") is not None:
+                actors[row["actor"]] = row.get("stance")
+        return claims, sentiment
+
+    (a, sentiment_a), (b, sentiment_b) = index(a_rows), index(b_rows)
+    tones = [(sentiment_a[c], sentiment_b[c]) for c in sorted(a.keys() & b.keys())
+             if sentiment_a[c] is not None and sentiment_b[c] is not None]
+    pairs_a = {(claim, actor) for claim, actors in a.items() for actor in actors}
+    pairs_b = {(claim, actor) for claim, actors in b.items() for actor in actors}
+    shared = sorted(pairs_a & pairs_b)
+    stances = [(a[c][x], b[c][x]) for c, x in shared if a[c][x] is not None and b[c][x] is not None]
+    first, second = [s for s, _ in stances], [s for _, s in stances]
+    per_claim = [
+        {"doc_id": c[0], "start": c[1], "end": c[2], "jaccard": jaccard(set(a[c]), set(b[c])),
+         "only_a": sorted(set(a[c]) - set(b[c])), "only_b": sorted(set(b[c]) - set(a[c]))}
+        for c in sorted(a.keys() & b.keys())
+    ]
+    return {
+        "claims": {"a": len(a), "b": len(b), "shared": len(per_claim), "only_a": len(a.keys() - b.keys()),
+                   "only_b": len(b.keys() - a.keys())},
+        "pairs": {"a": len(pairs_a), "b": len(pairs_b), "shared": len(shared), "only_a": len(pairs_a - pairs_b),
+                  "only_b": len(pairs_b - pairs_a), "jaccard": jaccard(pairs_a, pairs_b)},
+        "actor_jaccard_mean_per_claim": float(np.mean([c["jaccard"] for c in per_claim])) if per_claim else None,
+        "stance": {"n": len(stances), "kappa": cohens_kappa(first, second),
+                   "observed_agreement": sum(x == y for x, y in stances) / len(stances) if stances else None,
+                   "confusion": confusion_table(first, second, vocabulary(list(labels), first, second))},
+        "sentiment": {"n": len(tones), "kappa": cohens_kappa([x for x, _ in tones], [y for _, y in tones]),
+                      "observed_agreement": sum(x == y for x, y in tones) / len(tones) if tones else None},
+        "per_claim": per_claim,
     }
