@@ -213,4 +213,4 @@ def test_cli_agreement_and_one_line_error(tmp_path, monkeypatch, capsys):
     with pytest.raises(SystemExit) as caught:
         main()
     assert caught.value.code == 1
-    assert capsys.readouterr().err.strip() == f"{bad}:2: malformed JSON (Expecting property name enclosed in double quotes)"
+    assert capsys.readouterr().err.strip() == f"{bad}:2: malformed JSON (Expecting property name enclosed in double quotes at column 2)"

@@ -130,7 +130,7 @@ def test_invalid_json_line_does_not_stop_the_checks(tmp_path):
     rows[2] = _set(rows[2], sentiment="angry")
     path = write_gold(tmp_path, rows, lines={0: '{"doc_id": "toy", "claim_id": 0,'})
     problems = validate_gold(path)
-    assert len(problems_at(problems, path, 1)) == 1 and "invalid JSON" in problems[0]
+    assert len(problems_at(problems, path, 1)) == 1 and "malformed JSON" in problems[0]
     assert problems_at(problems, path, 2) == []  # a good line after the bad one is checked and passes
     assert any("sentiment 'angry'" in p for p in problems_at(problems, path, 3))
 
@@ -140,7 +140,7 @@ def test_non_object_and_undecodable_lines(tmp_path):
     path.write_bytes(path.read_bytes() + b'{"doc_id": "\xff"}\n')
     problems = validate_gold(path)
     assert problems_at(problems, path, 2) == [f"{path}:2: expected a JSON object, got list"]
-    assert problems_at(problems, path, 4)[0].startswith(f"{path}:4: not UTF-8 text")
+    assert problems_at(problems, path, 4)[0].startswith(f"{path}:4: not valid UTF-8")
 
 
 def test_without_the_document_spans_are_checked_against_row_text(tmp_path):

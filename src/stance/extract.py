@@ -20,6 +20,7 @@ from stance.config import CONF_DIR, save_resolved
 from stance.nlp import load_nlp
 from stance.registry import RegistryError
 from stance.segment import segment_claims
+from stance.textfile import LineProblem, decode_text
 from stance.types import ClaimActors
 
 
@@ -41,12 +42,10 @@ def read_document(path: Path) -> str:
         raise InputError(f"{path}: no such file")
     if not path.is_file():
         raise InputError(f"{path}: not a file")
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = 1 + data[: error.start].count(b"\n")
-        raise InputError(f"{path}:{line}: not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})") from None
+    text = decode_text(path.read_bytes())
+    if isinstance(text, LineProblem):
+        raise InputError(f"{path}:{text.line}: {text.message}")
+    return text
 
 
 def claim_record(doc_id: str, item: ClaimActors) -> dict:

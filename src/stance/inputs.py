@@ -8,12 +8,12 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import json
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from stance.textfile import LineProblem, decode_text, jsonl_records
 from stance.types import Claim, ClaimActors, Mention
 
 FORMATS = ("txt", "dir", "jsonl", "csv", "pairs")
@@ -92,12 +92,9 @@ def read_inputs(spec: InputSpec) -> Iterator[Document | InputProblem]:
         yield from _unique_ids(_read_jsonl(name, data, spec, given_pairs=fmt == "pairs"))
 
 
-def _decode(name: str, data: bytes, first_line: int = 1) -> str | InputProblem:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = first_line + data[: error.start].count(b"\n")
-        return InputProblem(name, line, f"not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})")
+def _decode(name: str, data: bytes) -> str | InputProblem:
+    text = decode_text(data)
+    return InputProblem(name, text.line, text.message) if isinstance(text, LineProblem) else text
 
 
 def _text_document(name: str, doc_id: str, data: bytes) -> Document | InputProblem:
@@ -154,21 +151,11 @@ def _record_text(name: str, line: int, row: dict, text_field: str) -> str | Inpu
 
 
 def _read_jsonl(name: str, data: bytes, spec: InputSpec, given_pairs: bool) -> Iterator[Document | InputProblem]:
-    for number, raw in enumerate(data.split(b"\n"), start=1):
-        line = _decode(name, raw, number)
-        if isinstance(line, InputProblem):
-            yield line
+    for record in jsonl_records(data):
+        if isinstance(record, LineProblem):
+            yield InputProblem(name, record.line, record.message)
             continue
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as error:
-            yield InputProblem(name, number, f"malformed JSON ({error.msg} at column {error.colno})")
-            continue
-        if not isinstance(row, dict):
-            yield InputProblem(name, number, "expected a JSON object")
-            continue
+        number, row = record
         text = _record_text(name, number, row, spec.text_field)
         if isinstance(text, InputProblem):
             yield text

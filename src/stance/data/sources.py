@@ -8,8 +8,10 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
+from stance.textfile import LineProblem, jsonl_records
 from stance.types import PairExample, Span
 
 NEWSMTSC_LABELS = {"-1": "against", "0": "neutral", "1": "favor"}
@@ -29,19 +31,11 @@ def _get(cfg: Any, key: str, default: Any = None) -> Any:
 
 
 def _jsonl_rows(path: Path, problems: list[str]) -> Iterator[tuple[int, dict]]:
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as error:
-                problems.append(f"{path}:{number}: malformed JSON ({error.msg})")
-                continue
-            if not isinstance(row, dict):
-                problems.append(f"{path}:{number}: expected a JSON object")
-                continue
-            yield number, row
+    for record in jsonl_records(path.read_bytes()):
+        if isinstance(record, LineProblem):
+            problems.append(f"{path}:{record.line}: {record.message}")
+        else:
+            yield record
 
 
 def _csv_rows(path: Path, problems: list[str]) -> Iterator[tuple[int, dict]]:

@@ -7,11 +7,12 @@ text and sentiment per claim, no overlapping claims. The document is `--document
 """
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
+
+from stance.textfile import LineProblem, json_type_name, jsonl_records
 
 STANCES = ("against", "neutral", "favor")
 SENTIMENTS = ("negative", "neutral", "positive")
@@ -39,11 +40,6 @@ class GoldSummary:
     unchecked_documents: list[str] = field(default_factory=list)  # doc_ids whose text was not found
 
 
-def _type_name(value: object) -> str:
-    return "null" if value is None else {bool: "boolean", int: "integer", str: "string", list: "list",
-                                         dict: "object", float: "number"}.get(type(value), type(value).__name__)
-
-
 def _has_type(value: object, types: tuple) -> bool:
     if isinstance(value, bool):  # JSON true/false is not an offset
         return bool in types
@@ -53,24 +49,11 @@ def _has_type(value: object, types: tuple) -> bool:
 def read_rows(path: Path, problems: list[str]) -> list[tuple[int, dict]]:
     """(line number, object) for every parseable line; blank lines are not rows."""
     rows = []
-    for number, raw in enumerate(path.read_bytes().splitlines(), start=1):
-        where = f"{path}:{number}"
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            problems.append(f"{where}: not UTF-8 text (byte {error.start}: {error.reason})")
-            continue
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as error:
-            problems.append(f"{where}: invalid JSON ({error.msg} at column {error.colno})")
-            continue
-        if not isinstance(row, dict):
-            problems.append(f"{where}: expected a JSON object, got {_type_name(row)}")
-            continue
-        rows.append((number, row))
+    for record in jsonl_records(path.read_bytes()):
+        if isinstance(record, LineProblem):
+            problems.append(f"{path}:{record.line}: {record.message}")
+        else:
+            rows.append(record)
     return rows
 
 
@@ -95,8 +78,8 @@ def check_fields(where: str, row: dict, problems: list[str]) -> bool:
                 problems.append(f"{where}: missing key {key!r}")
                 ok = False
         elif not _has_type(row[key], types):
-            expected = " or ".join(_type_name(t()) if t is not type(None) else "null" for t in types)
-            problems.append(f"{where}: {key!r} must be {expected}, got {_type_name(row[key])}")
+            expected = " or ".join(json_type_name(t()) if t is not type(None) else "null" for t in types)
+            problems.append(f"{where}: {key!r} must be {expected}, got {json_type_name(row[key])}")
             ok = False
     unknown = [key for key in row if key not in FIELD_TYPES]
     if unknown:
@@ -147,7 +130,7 @@ def check_mentions(where: str, row: dict, document: str | None, problems: list[s
     for index, mention in enumerate(row["mentions"]):
         label = f"mention {index}"
         if not isinstance(mention, dict):
-            problems.append(f"{where}: {label} must be an object {{text, start, end}}, got {_type_name(mention)}")
+            problems.append(f"{where}: {label} must be an object {{text, start, end}}, got {json_type_name(mention)}")
             continue
         bad = [key for key, types in (("text", (str,)), ("start", (int,)), ("end", (int,)))
                if not _has_type(mention.get(key), types)]
