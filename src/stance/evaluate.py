@@ -302,10 +302,7 @@ def main(cfg: DictConfig) -> None:
     try:
         result = modes[cfg.mode](cfg)
     except DataError as error:
-        for problem in error.problems[:50]:
-            print(problem, file=sys.stderr)
-        if len(error.problems) > 50:
-            print(f"... and {len(error.problems) - 50} more problems", file=sys.stderr)
+        error.report()
         sys.exit(1)
     print(summary_text(result) if cfg.mode == "evaluate" else agreement_text(result))
     print(f"wrote {Path(cfg.output) / 'report.html'} (report.md, metrics.json{', errors.jsonl' if cfg.mode == 'evaluate' else ''}, config.yaml)")

@@ -20,8 +20,8 @@ from omegaconf import DictConfig, OmegaConf
 from transformers import EarlyStoppingCallback, Trainer, TrainingArguments, set_seed
 
 from stance.config import CONF_DIR, save_resolved
-from stance.encoding import collate
 from stance.data.sources import DataError, load_source, load_sources
+from stance.encoding import collate
 from stance.metrics import classification_metrics
 from stance.model import LoadedModel, build_classifier, save_classifier
 from stance.model_card import write_model_card
@@ -187,10 +187,7 @@ def main(cfg: DictConfig) -> None:
     try:
         metrics = train(cfg)
     except DataError as error:
-        for problem in error.problems[:50]:
-            print(problem, file=sys.stderr)
-        if len(error.problems) > 50:
-            print(f"... and {len(error.problems) - 50} more problems", file=sys.stderr)
+        error.report()
         sys.exit(1)
     summary = {name: round(m["f1_macro"], 4) for name, m in metrics["test"].items()}
     print(f"dev F1m {metrics['dev']['f1_macro']:.4f}; test F1m {summary}")

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import csv
 import json
-from pathlib import Path
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from stance.textfile import LineProblem, jsonl_records
@@ -24,6 +25,13 @@ class DataError(ValueError):
     def __init__(self, problems: list[str]):
         self.problems = problems
         super().__init__("\n".join(problems))
+
+    def report(self, limit: int = 50) -> None:
+        """Prints the problems on stderr, the first `limit` of them and how many more there are."""
+        for problem in self.problems[:limit]:
+            print(problem, file=sys.stderr)
+        if len(self.problems) > limit:
+            print(f"... and {len(self.problems) - limit} more problems", file=sys.stderr)
 
 
 def _get(cfg: Any, key: str, default: Any = None) -> Any:
