@@ -4,7 +4,6 @@ from pathlib import Path
 import pytest
 from hydra.errors import ConfigCompositionException
 from omegaconf import OmegaConf
-from omegaconf.errors import ConfigKeyError
 
 from stance.config import CONF_DIR, compose, save_resolved
 

@@ -30,18 +30,18 @@ def write_model_card(out_dir: str | Path, cfg: DictConfig, metrics: dict) -> Pat
         "",
         "## Model",
         f"- Backbone: `{model.backbone}`; {adapter}; head over `{model.pooling}` pooling.",
-        f"- Input: `{model.encoding}` encoding with markers `{model.marker_open} ... {model.marker_close}`, "
-        f"max length {model.max_length} tokens.",
+        (f"- Input: `{model.encoding}` encoding with markers `{model.marker_open} ... {model.marker_close}`, "
+         f"max length {model.max_length} tokens."),
         f"- Trainable parameters: {stats['trainable_parameters']:,}. Labels (index order): {list(model.labels)}.",
         "",
         "## Training",
-        f"- Data: {', '.join(s.name or s.path for s in cfg.data.train)} ({stats['pairs']} pairs, "
-        f"{stats['label_counts']}); selected on {', '.join(s.name or s.path for s in cfg.data.dev)} "
-        f"by macro-F1 (early stopping patience {trainer.early_stopping_patience}).",
-        f"- {stats['epochs_run']} epochs, lr {trainer.learning_rate}, batch {trainer.batch_size}, seed {trainer.seed}, "
-        f"class weights {trainer.class_weights}.",
-        f"- Time: {stats['seconds'] / 60:.1f} min on {stats['torch_threads']} CPU threads, "
-        f"{stats['samples_per_second']} samples/s.",
+        (f"- Data: {', '.join(s.name or s.path for s in cfg.data.train)} ({stats['pairs']} pairs, "
+         f"{stats['label_counts']}); selected on {', '.join(s.name or s.path for s in cfg.data.dev)} "
+         f"by macro-F1 (early stopping patience {trainer.early_stopping_patience})."),
+        (f"- {stats['epochs_run']} epochs, lr {trainer.learning_rate}, batch {trainer.batch_size}, "
+         f"seed {trainer.seed}, class weights {trainer.class_weights}."),
+        (f"- Time: {stats['seconds'] / 60:.1f} min on {stats['torch_threads']} CPU threads, "
+         f"{stats['samples_per_second']} samples/s."),
         f"- Command: `{cfg.command or 'python -m stance.train'}`",
         "",
         "## Metrics",

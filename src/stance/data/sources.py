@@ -48,8 +48,7 @@ def _jsonl_rows(path: Path, problems: list[str]) -> Iterator[tuple[int, dict]]:
 
 def _csv_rows(path: Path, problems: list[str]) -> Iterator[tuple[int, dict]]:
     with path.open(encoding="utf-8", newline="") as handle:
-        for number, row in enumerate(csv.DictReader(handle), start=2):
-            yield number, row
+        yield from enumerate(csv.DictReader(handle), start=2)
 
 
 def _example(
