@@ -103,7 +103,7 @@ class DataConfig:
 @dataclass
 class TrainerConfig:
     epochs: float = 4.0
-    learning_rate: float = 1e-3
+    learning_rate: float = 5e-4
     batch_size: int = 16
     eval_batch_size: int = 64
     weight_decay: float = 0.01
