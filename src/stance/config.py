@@ -133,10 +133,16 @@ class TrainConfig:
 
 
 @dataclass
-class ExtractConfig:
+class TextPipelineConfig:
+    """What every command that reads raw text shares: where things are, claim splitting, the actor registry."""
+
     paths: PathsConfig = field(default_factory=PathsConfig)
     segment: SegmentConfig = field(default_factory=SegmentConfig)
     actors: ActorsConfig = field(default_factory=ActorsConfig)
+
+
+@dataclass
+class ExtractConfig(TextPipelineConfig):
     input: str = "${paths.root}/data/seed/commentary-01.txt"
     output: str = "${paths.runs}/extract/claims.jsonl"
 
@@ -164,10 +170,7 @@ class BaselinesConfig:
 
 
 @dataclass
-class EvaluateConfig:
-    paths: PathsConfig = field(default_factory=PathsConfig)
-    segment: SegmentConfig = field(default_factory=SegmentConfig)
-    actors: ActorsConfig = field(default_factory=ActorsConfig)
+class EvaluateConfig(TextPipelineConfig):
     baselines: BaselinesConfig = field(default_factory=BaselinesConfig)
     mode: str = "evaluate"  # evaluate | agreement
     model_dir: Any = "${paths.models}/default"  # one model directory or a list of them (side by side)
@@ -183,12 +186,9 @@ class EvaluateConfig:
 
 
 @dataclass
-class ScoreConfig:
+class ScoreConfig(TextPipelineConfig):
     """`python -m stance.score`: score new commentary with a saved model."""
 
-    paths: PathsConfig = field(default_factory=PathsConfig)
-    segment: SegmentConfig = field(default_factory=SegmentConfig)
-    actors: ActorsConfig = field(default_factory=ActorsConfig)
     input: str = "${paths.root}/data/seed/commentary-01.txt"  # a file, a directory, or "-" for stdin
     input_format: str = "auto"  # auto (from the extension) | txt | dir | jsonl | csv | pairs
     glob: str = "**/*.txt"  # files of a directory input
