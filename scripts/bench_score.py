@@ -164,7 +164,7 @@ def naive_and_batched(args: argparse.Namespace, pairs: list[dict]) -> dict:
             return {}, {}, {}
 
         def preprocess(self, example):
-            return collate([features(encode_examples(loaded, [example])[0])], loaded.tokenizer.pad_token_id or 0)
+            return collate([features(encode_examples(loaded.tokenizer, loaded.model_cfg, [example])[0])], loaded.tokenizer.pad_token_id or 0)
 
         def _forward(self, inputs):
             return self.model(**inputs)

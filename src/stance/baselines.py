@@ -104,22 +104,13 @@ class FrozenEncoderFeatures:
     def _encode(self, examples: list[PairExample]) -> np.ndarray:
         import torch
 
-        from stance.encoding import collate, encode_pair
+        from stance.predict import encode_examples, sorted_batches
 
-        cfg, backbone = self.model_cfg, self.backbone()
-        encoded = [
-            encode_pair(self.tokenizer, e.text, e.spans, cfg["max_length"], cfg["encoding"],
-                        cfg["marker_open"], cfg["marker_close"])
-            for e in examples
-        ]
-        pad_id = self.tokenizer.pad_token_id or 0
+        backbone = self.backbone()
+        encoded = encode_examples(self.tokenizer, self.model_cfg, examples)
         out = np.zeros((len(examples), backbone.config.hidden_size), dtype=np.float32)
-        order = sorted(range(len(encoded)), key=lambda i: len(encoded[i].input_ids))
         with torch.inference_mode():
-            for start in range(0, len(order), self.batch_size):
-                rows = order[start : start + self.batch_size]
-                batch = collate([{"input_ids": encoded[i].input_ids, "token_type_ids": encoded[i].token_type_ids,
-                                  "marker_index": encoded[i].marker_index} for i in rows], pad_id)
+            for rows, batch in sorted_batches(encoded, self.batch_size, self.tokenizer.pad_token_id or 0):
                 hidden = backbone(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"],
                                   token_type_ids=batch["token_type_ids"]).last_hidden_state
                 mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)

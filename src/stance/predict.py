@@ -1,6 +1,7 @@
 """Batched inference over (text, target) pairs: length-sorted, dynamically padded, no gradients."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,12 +19,12 @@ class Prediction:
     windowed: list[bool]  # the example's text was cut to a window around the target
 
 
-def encode_examples(loaded: LoadedModel, examples: list[PairExample]) -> list[EncodedPair]:
-    cfg = loaded.model_cfg
+def encode_examples(tokenizer, model_cfg: dict, examples: list[PairExample]) -> list[EncodedPair]:
+    """Every pair through `encode_pair` with the model's encoding settings."""
     return [
         encode_pair(
-            loaded.tokenizer, ex.text, ex.spans, cfg["max_length"], cfg["encoding"],
-            cfg["marker_open"], cfg["marker_close"],
+            tokenizer, ex.text, ex.spans, model_cfg["max_length"], model_cfg["encoding"],
+            model_cfg["marker_open"], model_cfg["marker_close"],
         )
         for ex in examples
     ]
@@ -40,21 +41,26 @@ def features(encoded: EncodedPair, label_id: int | None = None) -> dict:
     return item
 
 
+def sorted_batches(encoded: list[EncodedPair], batch_size: int, pad_id: int) -> Iterator[tuple[list[int], dict]]:
+    """(row indices, padded batch) over the encoded pairs, shortest first so each batch pads little."""
+    order = sorted(range(len(encoded)), key=lambda i: len(encoded[i].input_ids))
+    for start in range(0, len(order), batch_size):
+        indices = order[start : start + batch_size]
+        yield indices, collate([features(encoded[i]) for i in indices], pad_id)
+
+
 def predict_proba(
     loaded: LoadedModel, examples: list[PairExample], batch_size: int = 64, progress: bool = False
 ) -> Prediction:
-    encoded = encode_examples(loaded, examples)
+    encoded = encode_examples(loaded.tokenizer, loaded.model_cfg, examples)
     probs = np.zeros((len(examples), len(loaded.labels)), dtype=np.float32)
-    order = sorted(range(len(encoded)), key=lambda i: len(encoded[i].input_ids))
-    pad_id = loaded.tokenizer.pad_token_id or 0
+    batches = sorted_batches(encoded, batch_size, loaded.tokenizer.pad_token_id or 0)
     model = loaded.model
     was_training = model.training
     model.eval()
-    batches = range(0, len(order), batch_size)
     with torch.inference_mode():
-        for start in tqdm(batches, desc="scoring", unit="batch", disable=not progress):
-            indices = order[start : start + batch_size]
-            batch = collate([features(encoded[i]) for i in indices], pad_id)
+        for indices, batch in tqdm(batches, desc="scoring", unit="batch", total=-(-len(encoded) // batch_size),
+                                   disable=not progress):
             batch = {key: value.to(next(model.parameters()).device) for key, value in batch.items()}
             logits = model(**batch)["logits"]
             probs[indices] = torch.softmax(logits.float(), dim=-1).cpu().numpy()

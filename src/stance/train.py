@@ -36,7 +36,7 @@ class EncodedDataset(torch.utils.data.Dataset):
 
     def __init__(self, loaded: LoadedModel, examples: list[PairExample]):
         label_ids = {label: i for i, label in enumerate(loaded.labels)}
-        encoded = encode_examples(loaded, examples)
+        encoded = encode_examples(loaded.tokenizer, loaded.model_cfg, examples)
         self.items = [features(e, label_ids[ex.label]) for e, ex in zip(encoded, examples)]
         self.windowed = sum(e.windowed for e in encoded)
 
