@@ -31,6 +31,7 @@ from stance.model import LoadedModel, load_classifier
 from stance.pipeline import pair_examples
 from stance.predict import predict_proba
 from stance.report import agreement_blocks, agreement_text, report_blocks, summary_text, write_report
+from stance.textfile import LineProblem, jsonl_records
 from stance.types import ClaimActors, PairExample
 
 log = logging.getLogger("stance.evaluate")
@@ -115,8 +116,7 @@ def pipeline_analyser(cfg: DictConfig) -> Callable[[str], list[ClaimActors]]:
 
 def gold_rows(path: str) -> list[tuple[int, dict]]:
     """(line number, row) of a gold-format file that `load_source` has already checked."""
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
-    return [(number, json.loads(line)) for number, line in enumerate(lines, start=1) if line.strip()]
+    return [record for record in jsonl_records(Path(path).read_bytes()) if not isinstance(record, LineProblem)]
 
 
 def read_document(set_cfg: DictConfig, rows: list[tuple[int, dict]]) -> str:
@@ -278,7 +278,7 @@ def run_evaluate(cfg: DictConfig, analyse: Callable[[str], list[ClaimActors]] | 
 def read_label_file(path: str, labels: tuple | list) -> list[dict]:
     """The rows of a gold-format file, after `load_source` has checked every row."""
     load_source({"format": "gold", "path": path}, labels)
-    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [row for _, row in gold_rows(path)]
 
 
 def run_agreement(cfg: DictConfig) -> dict:
