@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> dict:
     cfg = compose("extract", overrides)
     text = args.document.read_text(encoding="utf-8")
     rows = read_gold(args.gold)
-    items = analyse_document(text, load_nlp(cfg.segment.spacy_model), ActorDetector.from_config(cfg.actors),
+    items = analyse_document(text, load_nlp(cfg.segment.spacy_model, ner=cfg.actors.discover_ner), ActorDetector.from_config(cfg.actors),
                              list(cfg.segment.extra_abbreviations))
 
     gold_claims = {(row["start"], row["end"]): row["claim_id"] for row in rows}

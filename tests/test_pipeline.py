@@ -5,8 +5,10 @@ import json
 import pytest
 import torch
 
+import stance.pipeline
 from stance import StancePipeline
 from stance.config import compose
+from stance.pipeline import default_group
 from stance.score import run_score
 
 TEXTS = ["Putin failed badly in Ukraine. Aliyev met Erdogan in Ankara on Tuesday.",
@@ -17,7 +19,7 @@ TEXTS = ["Putin failed badly in Ukraine. Aliyev met Erdogan in Ankara on Tuesday
 @pytest.fixture(scope="module")
 def pipe(tiny_model_dir):
     torch.set_num_threads(1)  # small forwards on a shared 2-core machine are faster on one thread
-    return StancePipeline.load(tiny_model_dir)
+    return StancePipeline.load(tiny_model_dir, bf16=False)
 
 
 def test_one_text_gives_claims_actors_and_stances_as_plain_data(pipe):
@@ -60,7 +62,8 @@ def test_a_text_too_long_for_spacy_is_an_error_item_not_an_exception(pipe, monke
         pipe(TEXTS[0], doc_id="long")
 
 
-def test_api_agrees_with_the_command(pipe, tiny_model_dir, tmp_path):
+def test_api_agrees_with_the_command(tiny_model_dir, tmp_path):
+    pipe = StancePipeline.load(tiny_model_dir)  # both with their default precision
     path = tmp_path / "docs.jsonl"
     path.write_text("".join(json.dumps({"id": str(i), "text": t}) + "\n" for i, t in enumerate(TEXTS)))
     cfg = compose("score", [f"model_dir={tiny_model_dir}", f"input={path}", f"output={tmp_path / 'out'}",
@@ -91,3 +94,24 @@ def test_bf16_halves_the_weights_and_keeps_scores_close(pipe, tiny_model_dir):
     assert pairs and max(abs(a["score"] - b["score"]) for a, b in pairs) < 0.05
     with pytest.raises(ValueError, match="quantize and bf16 exclude each other"):
         StancePipeline.load(tiny_model_dir, quantize=True, bf16=True)
+
+
+@pytest.mark.parametrize("native", [True, False])
+def test_default_precision_is_bf16_only_where_the_cpu_has_it(monkeypatch, tiny_model_dir, native):
+    monkeypatch.setattr(stance.pipeline, "native_bf16", lambda: native)
+    auto = StancePipeline.load(tiny_model_dir)
+    assert auto.precision == ("bf16" if native else "float32")
+    assert {p.dtype for p in auto.loaded.model.parameters()} == {torch.bfloat16 if native else torch.float32}
+    assert StancePipeline.load(tiny_model_dir, quantize=True).precision == "int8"
+    assert StancePipeline.load(tiny_model_dir, bf16=False).precision == "float32"
+
+
+def test_no_ner_discovery_leaves_the_entity_recogniser_out(tiny_model_dir):
+    actors = default_group("actors")
+    actors.discover_ner = False
+    registry_only = StancePipeline.load(tiny_model_dir, actors_cfg=actors, bf16=False)
+    assert "ner" not in registry_only.analyser.nlp.pipe_names
+    assert "lemmatizer" not in registry_only.analyser.nlp.pipe_names
+    result = registry_only("Putin failed badly in Ukraine. Mr. Zlotnik met Aliyev.")
+    named = {a["actor"] for c in result["claims"] for a in c["actors"]}
+    assert named == {"Putin", "Ukraine", "Aliyev"}  # "Zlotnik" is no registry actor: only NER would find him

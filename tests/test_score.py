@@ -40,7 +40,11 @@ def reuse_loaded_pipelines(monkeypatch):
 
 
 def score(tmp_path, model_dir, *overrides, out="out"):
-    cfg = compose("score", [f"model_dir={model_dir}", f"output={tmp_path / out}", "progress=false", "threads=1", *overrides])
+    """Float32 unless asked otherwise: bf16 scores move in the 3rd decimal with batch composition, and these
+    tests compare rows exactly across batch sizes and resumed runs."""
+    precision = [] if any(o.startswith(("bf16=", "quantize=")) for o in overrides) else ["bf16=false"]
+    cfg = compose("score", [f"model_dir={model_dir}", f"output={tmp_path / out}", "progress=false", "threads=1",
+                            *precision, *overrides])
     return run_score(cfg), tmp_path / out
 
 
@@ -190,7 +194,7 @@ def test_resume_after_kill_9_of_the_real_command(tmp_path, tiny_model_dir):
     _, reference = score(tmp_path, tiny_model_dir, f"input={root}", "doc_batch_size=1", out="ref")
     out = tmp_path / "out"
     command = [sys.executable, "-m", "stance.score", f"input={root}", f"model_dir={tiny_model_dir}",
-               f"output={out}", "doc_batch_size=1", "progress=false", "threads=1"]
+               f"output={out}", "doc_batch_size=1", "progress=false", "threads=1", "bf16=false"]
     process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 300
     while process.poll() is None and time.monotonic() < deadline:
@@ -217,6 +221,8 @@ def test_overwrite_starts_fresh_and_a_different_run_is_refused(tmp_path, tiny_mo
     first = read_jsonl(out / "pairs.jsonl")
     with pytest.raises(ScoreError, match="different glob; use overwrite=true"):
         score(tmp_path, tiny_model_dir, f"input={root}", "glob=a.txt")
+    with pytest.raises(ScoreError, match="different precision; use overwrite=true"):
+        score(tmp_path, tiny_model_dir, f"input={root}", "quantize=true")
     summary, _ = score(tmp_path, tiny_model_dir, f"input={root}", "glob=a.txt", "overwrite=true")
     assert summary["this_run"]["resumed_documents"] == 0 and summary["counts"]["documents"] == 1
     assert read_jsonl(out / "pairs.jsonl") == [p for p in first if p["doc_id"] == "a"]

@@ -4,6 +4,8 @@ import random
 
 import numpy as np
 import pytest
+import torch
+from safetensors.torch import load_file, save_file
 
 from stance.config import compose
 from stance.data.sources import DataError, load_source
@@ -116,3 +118,26 @@ def test_generic_csv_and_jsonl_sources(tmp_path):
     jsonl_file = tmp_path / "mine.jsonl"
     jsonl_file.write_text(json.dumps({"text": "Baku and Moscow argued.", "mentions": [{"start": 0, "end": 4}], "label": "neutral"}) + "\n")
     assert load_source({"format": "jsonl", "path": str(jsonl_file)})[0].spans[0].end == 4
+
+
+def test_folded_lora_equals_peft_model(tmp_path, tiny_backbone_dir):
+    """Scoring folds the adapter into the weights without peft; it must give what the peft model gives."""
+    train(train_config(tmp_path, tiny_backbone_dir))
+    weights = tmp_path / "model" / "trained_weights.safetensors"
+    state = load_file(str(weights))
+    generator = torch.Generator().manual_seed(0)
+    for name in state:
+        if ".lora_B." in name:  # B starts at zero: make the adapter's contribution large enough to matter
+            state[name] = torch.randn(state[name].shape, generator=generator) * 0.5
+    save_file(state, str(weights))
+    examples = load_source({"format": "newsmtsc", "path": str(tmp_path / "dev.jsonl")})
+    with_peft = predict_proba(load_classifier(tmp_path / "model", merge_adapter=False), examples).probs
+    folded = load_classifier(tmp_path / "model")
+    assert "peft" not in type(folded.model.backbone).__module__
+    np.testing.assert_allclose(predict_proba(folded, examples).probs, with_peft, atol=1e-5)
+    for name in state:
+        if ".lora_B." in name:
+            state[name] = torch.zeros_like(state[name])
+    save_file(state, str(weights))
+    without_adapter = predict_proba(load_classifier(tmp_path / "model"), examples).probs
+    assert np.abs(without_adapter - with_peft).max() > 1e-3

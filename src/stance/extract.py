@@ -61,7 +61,7 @@ def run_extract(cfg: DictConfig) -> int:
     try:
         text = read_document(source)
         detector = ActorDetector.from_config(cfg.actors)
-        nlp = load_nlp(cfg.segment.spacy_model)
+        nlp = load_nlp(cfg.segment.spacy_model, ner=cfg.actors.discover_ner)
         if len(text) > nlp.max_length:
             raise InputError(f"{source}: {len(text):,} characters, more than spaCy's max_length {nlp.max_length:,}")
         items = analyse_document(text, nlp, detector, list(cfg.segment.extra_abbreviations))

@@ -22,6 +22,7 @@ META_FILE = "stance_model.json"
 WEIGHTS_FILE = "trained_weights.safetensors"
 BACKBONE_CONFIG_DIR = "backbone_config"
 POOLINGS = ("cls", "mean", "marker", "cls_marker")
+PEFT_PREFIX = "backbone.base_model.model."  # where peft puts the wrapped backbone's parameters
 
 
 def resolve_backbone(backbone: str) -> str:
@@ -130,7 +131,10 @@ def save_classifier(loaded: LoadedModel, out_dir: str | Path) -> Path:
 
 
 def load_classifier(model_dir: str | Path, merge_adapter: bool = True, quantize: bool = False) -> LoadedModel:
-    """Load a saved model for inference (eval mode). `quantize` applies dynamic int8 to Linear layers."""
+    """Load a saved model for inference (eval mode). `quantize` applies dynamic int8 to Linear layers.
+
+    With `merge_adapter` (the default) a LoRA adapter is folded into the backbone's weights without peft,
+    which keeps peft's import out of scoring; `merge_adapter=False` rebuilds the peft-wrapped model."""
     from safetensors.torch import load_file
 
     model_dir = Path(model_dir)
@@ -140,23 +144,52 @@ def load_classifier(model_dir: str | Path, merge_adapter: bool = True, quantize:
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     model_cfg, labels = meta["model_cfg"], meta["labels"]
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    fold = model_cfg["adapter"] == "lora" and merge_adapter
     if model_cfg["adapter"] == "none":
         backbone = AutoModel.from_config(AutoConfig.from_pretrained(model_dir / BACKBONE_CONFIG_DIR))
+    elif fold:
+        backbone = AutoModel.from_pretrained(resolve_backbone(model_cfg["backbone"]))
     else:
         backbone = _wrap_backbone(AutoModel.from_pretrained(resolve_backbone(model_cfg["backbone"])), model_cfg)
     model = StanceClassifier(backbone, len(labels), model_cfg["pooling"], model_cfg["dropout"])
-    state = load_file(str(model_dir / WEIGHTS_FILE))
-    expected = set(trained_state(model)) if model_cfg["adapter"] != "none" else set(model.state_dict())
+    weights_path = model_dir / WEIGHTS_FILE
+    state = load_file(str(weights_path))
+    if fold:
+        state, expected = fold_lora(state, model, model_cfg, weights_path), {"head.weight", "head.bias"}
+    elif model_cfg["adapter"] == "lora":
+        expected = set(trained_state(model))
+    else:
+        expected = set(model.state_dict())
     missing, unexpected = expected - set(state), set(state) - set(model.state_dict())
     if missing or unexpected:
         raise ValueError(
-            f"{model_dir / WEIGHTS_FILE}: weights do not fit the model "
+            f"{weights_path}: weights do not fit the model "
             f"(missing {sorted(missing)[:3]}, unexpected {sorted(unexpected)[:3]})"
         )
     model.load_state_dict(state, strict=False)
-    if model_cfg["adapter"] == "lora" and merge_adapter:
-        model.backbone = model.backbone.merge_and_unload()
     model.eval()
     if quantize:
         model = torch.ao.quantization.quantize_dynamic(model, {nn.Linear}, dtype=torch.qint8)
     return LoadedModel(model, tokenizer, labels, model_cfg)
+
+
+def fold_lora(state: dict[str, torch.Tensor], model: StanceClassifier, model_cfg: dict, source: Path) -> dict:
+    """Add each saved LoRA pair to its frozen Linear weight (W += B @ A * alpha / r, what peft's merge does)
+    and return the other trained tensors under the plain backbone's names."""
+    scale = model_cfg["lora_alpha"] / model_cfg["lora_r"]
+    params = dict(model.named_parameters())
+    rest = {}
+    for name, tensor in state.items():
+        plain = name.replace(PEFT_PREFIX, "backbone.")
+        if ".lora_B." in plain:
+            continue
+        if ".lora_A." not in plain:
+            rest[plain] = tensor
+            continue
+        target = plain.split(".lora_A.")[0] + ".weight"
+        b_name = name.replace(".lora_A.", ".lora_B.")
+        if target not in params or b_name not in state:
+            raise ValueError(f"{source}: LoRA weight {name} has no matching layer or lora_B in this backbone")
+        with torch.no_grad():
+            params[target] += (state[b_name].float() @ tensor.float()) * scale
+    return rest

