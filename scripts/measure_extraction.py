@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from stance.matching import PairSpans, detect_pairs, gold_pair_spans, predicted_
 from stance.nlp import load_nlp
 
 DEFAULT_GOLD = REPO_ROOT / "data/gold/commentary-01.jsonl"
-DEFAULT_TEXT = REPO_ROOT / "data/seed/commentary-01.txt"
+DEFAULT_TEXT = Path(os.environ.get("STANCE_SHARED", REPO_ROOT.parent / "shared")) / "seed/commentary-01.txt"
 
 
 def read_gold(path: Path) -> list[dict]:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import stance.score
-from stance.config import REPO_ROOT, compose
+from stance.config import compose
 from stance.score import ScoreError, main, run_score
 
 DOCS = {
@@ -73,7 +73,7 @@ def run_cli(capsys, monkeypatch, *args):
 
 def test_seed_document_outputs(tmp_path, tiny_model_dir):
     summary, out = score(tmp_path, tiny_model_dir)
-    text = (REPO_ROOT / "data/seed/commentary-01.txt").read_text()
+    text = Path(compose("score").input).read_text()
     pairs = read_jsonl(out / "pairs.jsonl")
     assert pairs and {p["doc_id"] for p in pairs} == {"commentary-01"}
     for pair in pairs:

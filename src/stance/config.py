@@ -144,7 +144,7 @@ class TextPipelineConfig:
 
 @dataclass
 class ExtractConfig(TextPipelineConfig):
-    input: str = "${paths.root}/data/seed/commentary-01.txt"
+    input: str = "${paths.shared}/seed/commentary-01.txt"
     output: str = "${paths.runs}/extract/claims.jsonl"
 
 
@@ -190,7 +190,7 @@ class EvaluateConfig(TextPipelineConfig):
 class ScoreConfig(TextPipelineConfig):
     """`python -m stance.score`: score new commentary with a saved model."""
 
-    input: str = "${paths.root}/data/seed/commentary-01.txt"  # a file, a directory, or "-" for stdin
+    input: str = "${paths.shared}/seed/commentary-01.txt"  # a file, a directory, or "-" for stdin
     input_format: str = "auto"  # auto (from the extension) | txt | dir | jsonl | csv | pairs
     glob: str = "**/*.txt"  # files of a directory input
     id_field: str = "id"  # jsonl / csv / pairs: the document id column (the line number when absent)
