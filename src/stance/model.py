@@ -178,7 +178,7 @@ def fold_lora(state: dict[str, torch.Tensor], model: StanceClassifier, model_cfg
     and return the other trained tensors under the plain backbone's names."""
     scale = model_cfg["lora_alpha"] / model_cfg["lora_r"]
     params = dict(model.named_parameters())
-    rest = {}
+    rest, folded = {}, 0
     for name, tensor in state.items():
         plain = name.replace(PEFT_PREFIX, "backbone.")
         if ".lora_B." in plain:
@@ -192,4 +192,7 @@ def fold_lora(state: dict[str, torch.Tensor], model: StanceClassifier, model_cfg
             raise ValueError(f"{source}: LoRA weight {name} has no matching layer or lora_B in this backbone")
         with torch.no_grad():
             params[target] += (state[b_name].float() @ tensor.float()) * scale
+        folded += 1
+    if not folded:
+        raise ValueError(f"{source}: holds no LoRA weights, but {META_FILE} says the model has a LoRA adapter")
     return rest
