@@ -33,6 +33,11 @@ def resolve_backbone(backbone: str) -> str:
     return backbone
 
 
+def native_bf16() -> bool:
+    """Whether this CPU computes bfloat16 natively (AVX512-BF16, AMX): there bf16 is faster than float32."""
+    return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+
+
 class StanceClassifier(nn.Module):
     """Encoder + pooling + linear head over the marked pair; returns {"loss", "logits"}."""
 

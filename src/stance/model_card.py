@@ -41,7 +41,8 @@ def write_model_card(out_dir: str | Path, cfg: DictConfig, metrics: dict) -> Pat
         (f"- {stats['epochs_run']} epochs, lr {trainer.learning_rate}, batch {trainer.batch_size}, "
          f"seed {trainer.seed}, class weights {trainer.class_weights}."),
         (f"- Time: {stats['seconds'] / 60:.1f} min on {stats['torch_threads']} CPU threads, "
-         f"{stats['samples_per_second']} samples/s."),
+         f"{stats['samples_per_second']} samples/s"
+         f"{', bfloat16 autocast' if stats.get('bf16_autocast') else ''}."),
         f"- Command: `{cfg.command or 'python -m stance.train'}`",
         "",
         "## Metrics",

@@ -26,7 +26,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from stance.aggregate import aggregate_actors, pair_score
 from stance.config import ActorsConfig, SegmentConfig
-from stance.model import LoadedModel, load_classifier
+from stance.model import LoadedModel, load_classifier, native_bf16
 from stance.predict import predict_proba
 from stance.types import ClaimActors, PairExample, Span
 
@@ -83,11 +83,6 @@ class DocumentAnalyser:
             claims = segment_claims(doc, self.extra_abbreviations) if doc.text.strip() else []
             analysed.append(self.detector.detect(doc, claims) if claims else [])
         return analysed
-
-
-def native_bf16() -> bool:
-    """Whether this CPU computes bfloat16 natively (AVX512-BF16, AMX): there bf16 is faster than float32."""
-    return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
 
 
 def pair_examples(doc_id: str, claim_actors: list[ClaimActors]) -> list[PairExample]:

@@ -23,7 +23,7 @@ from stance.config import CONF_DIR, save_resolved
 from stance.data.sources import DataError, load_source, load_sources
 from stance.encoding import collate
 from stance.metrics import classification_metrics
-from stance.model import LoadedModel, build_classifier, save_classifier
+from stance.model import LoadedModel, build_classifier, native_bf16, save_classifier
 from stance.model_card import write_model_card
 from stance.predict import encode_examples, features, predict_proba
 from stance.types import PairExample
@@ -86,8 +86,16 @@ def evaluate_sets(loaded: LoadedModel, sets: dict[str, list[PairExample]], batch
     return results
 
 
+def use_bf16() -> bool:
+    """bfloat16 autocast pays where the hardware has it natively: a bf16 GPU, or a CPU with AVX512-BF16/AMX."""
+    if torch.cuda.is_available():
+        return torch.cuda.is_bf16_supported()
+    return native_bf16()
+
+
 def training_arguments(cfg: DictConfig) -> TrainingArguments:
     t = cfg.trainer
+    bf16 = t.bf16 if t.bf16 is not None else use_bf16()
     return TrainingArguments(
         output_dir=cfg.checkpoint_dir,
         num_train_epochs=t.epochs,
@@ -114,8 +122,8 @@ def training_arguments(cfg: DictConfig) -> TrainingArguments:
         dataloader_num_workers=0,
         dataloader_pin_memory=False,
         disable_tqdm=False,
-        bf16=t.bf16,
-        use_cpu=t.bf16 and not torch.cuda.is_available(),  # bf16 autocast on the CPU
+        bf16=bf16,
+        use_cpu=bf16 and not torch.cuda.is_available(),  # bf16 autocast on the CPU
     )
 
 
@@ -172,6 +180,7 @@ def train(cfg: DictConfig) -> dict:
             "epochs_run": round(trainer.state.epoch or 0.0, 2),
             "best_dev_f1_macro": trainer.state.best_metric,
             "torch_threads": torch.get_num_threads(),
+            "bf16_autocast": trainer.args.bf16,
         },
     }
     if trainer.is_world_process_zero():
