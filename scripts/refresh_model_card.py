@@ -1,8 +1,9 @@
-"""Re-evaluates a trained model dir on the default config's test sets and rewrites metrics.json and README.md.
+"""Re-evaluates a trained model dir (float32) on its dev sets and the default config's test sets, and rewrites
+metrics.json and README.md.
 
 Used when a test set (e.g. the hand-labelled seed set) appears after a model was trained:
     python scripts/refresh_model_card.py models/default
-The dev metrics and training figures are kept; the test metrics come from the same code path as training.
+The training figures are kept; dev and test metrics come from the code path training uses, in float32.
 """
 import json
 import sys
@@ -11,7 +12,7 @@ from pathlib import Path
 from omegaconf import OmegaConf
 
 from stance.config import compose
-from stance.data.sources import load_source
+from stance.data.sources import load_source, load_sources
 from stance.model import load_classifier
 from stance.model_card import write_model_card
 from stance.train import evaluate_sets
@@ -25,6 +26,8 @@ def main(model_dir: str) -> None:
     sets = {source.name: load_source(source, loaded.labels) for source in test_sources}
     metrics = json.loads((directory / "metrics.json").read_text())
     metrics["test"] = evaluate_sets(loaded, sets, cfg.trainer.eval_batch_size)
+    metrics["dev"] = evaluate_sets(loaded, {"dev": load_sources(cfg.data.dev, loaded.labels)},
+                                   cfg.trainer.eval_batch_size)["dev"]
     (directory / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
     cfg.data.test = OmegaConf.create(OmegaConf.to_container(test_sources, resolve=True))
     # Test sets do not change training, so the command without its test-set override reproduces the model.

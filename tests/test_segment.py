@@ -3,10 +3,11 @@ from pathlib import Path
 
 import pytest
 
+from stance.config import compose
 from stance.nlp import load_nlp
 from stance.segment import segment_claims
 
-SEED = Path(__file__).resolve().parents[1] / "data" / "seed" / "commentary-01.txt"
+SEED = Path(compose("extract").input)  # the seed commentary, read from paths.shared
 
 
 def claims_of(text: str, extra=()) -> list[str]:

@@ -167,6 +167,8 @@ def train(cfg: DictConfig) -> dict:
     started = time.perf_counter()
     outcome = trainer.train()
     train_seconds = time.perf_counter() - started
+    # Mixed precision wraps forward in autocast; the figures below are of the float32 model that is saved.
+    trainer.accelerator.unwrap_model(trainer.model, keep_fp32_wrapper=False)
 
     metrics = {
         "dev": evaluate_sets(loaded, {"dev": dev_examples}, cfg.trainer.eval_batch_size)["dev"],

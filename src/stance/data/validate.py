@@ -3,7 +3,8 @@
 Row checks: JSON, keys and types, labels, spans against the document, mentions inside their claim,
 actor/mentions/stance null together. File checks: no duplicate (doc_id, claim_id, actor), one span,
 text and sentiment per claim, no overlapping claims. The document is `--document` or, by default,
-`<gold dir>/../seed/<doc_id>.txt`; without it the spans are checked against the row's own text only.
+`<doc_id>.txt` in `<gold dir>/../seed/` or `<paths.shared>/seed/`; without it the spans are checked
+against the row's own text only.
 """
 from __future__ import annotations
 
@@ -192,12 +193,19 @@ def check_claims(path: Path, rows: list[tuple[int, dict]], problems: list[str]) 
     return claims
 
 
+def seed_dirs(gold_path: Path) -> list[Path]:
+    """Where a gold file's documents are looked for: `<gold dir>/../seed`, then `<paths.shared>/seed`."""
+    from stance.config import compose
+
+    return [gold_path.parent.parent / "seed", Path(compose("extract").paths.shared) / "seed"]
+
+
 def _default_document(path: Path, doc_id: str, documents: dict, summary: GoldSummary) -> str | None:
-    """`<gold dir>/../seed/<doc_id>.txt` if it exists (read once per doc_id); a missing one is noted in the summary."""
+    """`<doc_id>.txt` in the first of `seed_dirs` that has it (read once per doc_id); a missing one is noted."""
     if doc_id not in documents:
-        candidate = path.parent.parent / "seed" / f"{doc_id}.txt"
         safe = doc_id and "/" not in doc_id and "\\" not in doc_id
-        documents[doc_id] = read_document(candidate, summary.problems) if safe and candidate.is_file() else None
+        found = [d / f"{doc_id}.txt" for d in seed_dirs(path) if (d / f"{doc_id}.txt").is_file()] if safe else []
+        documents[doc_id] = read_document(found[0], summary.problems) if found else None
         if documents[doc_id] is None:
             summary.unchecked_documents.append(doc_id)
     return documents[doc_id]
