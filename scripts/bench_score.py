@@ -24,20 +24,22 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("STANCE_SHARED", REPO.parent / "shared"))  # as conf/paths reads it
 # Overrides of each command variant; the bare command picks bf16 where the CPU has it natively, else fp32.
 VARIANTS = {"fp32": ["bf16=false"], "int8": ["quantize=true"], "bf16": ["bf16=true"]}
 
 
 def parse_args() -> argparse.Namespace:
+    from stance.config import compose
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model-dir", default=str(REPO / "models" / "default"))
     parser.add_argument("--docs", type=int, default=300, help="documents in the recombined corpus")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's)")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--seed-text", default=str(SHARED / "seed" / "commentary-01.txt"))
-    parser.add_argument("--newsmtsc", default=str(SHARED / "data" / "newsmtsc" / "hf" / "test_rw.jsonl"))
+    shared = Path(compose("score").paths.shared)  # as the commands resolve it (STANCE_SHARED, paths.shared)
+    parser.add_argument("--seed-text", default=str(shared / "seed" / "commentary-01.txt"))
+    parser.add_argument("--newsmtsc", default=str(shared / "data" / "newsmtsc" / "hf" / "test_rw.jsonl"))
     parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS),
                         help="command variants to run (fp32 is always needed)")
     parser.add_argument("--naive-limit", type=int, default=None, help="score only the first N pairs naively")

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -25,7 +24,6 @@ from stance.matching import PairSpans, detect_pairs, gold_pair_spans, predicted_
 from stance.nlp import load_nlp
 
 DEFAULT_GOLD = REPO_ROOT / "data/gold/commentary-01.jsonl"
-DEFAULT_TEXT = Path(os.environ.get("STANCE_SHARED", REPO_ROOT.parent / "shared")) / "seed/commentary-01.txt"
 
 
 def read_gold(path: Path) -> list[dict]:
@@ -48,18 +46,20 @@ def describe(pair: PairSpans, text: str, claim_ids: dict) -> str:
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("gold", nargs="?", type=Path, default=DEFAULT_GOLD)
-    parser.add_argument("document", nargs="?", type=Path, default=DEFAULT_TEXT)
+    parser.add_argument("document", nargs="?", type=Path, default=None, help="default: the extract config's input")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     argv = sys.argv[1:] if argv is None else argv
     overrides = [arg for arg in argv if "=" in arg and not arg.startswith("-")]
     args = parser.parse_args([arg for arg in argv if arg not in overrides])
-    for path in (args.gold, args.document):
+    cfg = compose("extract", overrides)
+    document = args.document or Path(cfg.input)  # the seed commentary in paths.shared
+    for path in (args.gold, document):
         if not path.is_file():
             sys.exit(f"error: {path}: no such file")
-    cfg = compose("extract", overrides)
-    text = args.document.read_text(encoding="utf-8")
+    text = document.read_text(encoding="utf-8")
     rows = read_gold(args.gold)
-    items = analyse_document(text, load_nlp(cfg.segment.spacy_model, ner=cfg.actors.discover_ner), ActorDetector.from_config(cfg.actors),
+    nlp = load_nlp(cfg.segment.spacy_model, ner=cfg.actors.discover_ner)
+    items = analyse_document(text, nlp, ActorDetector.from_config(cfg.actors),
                              list(cfg.segment.extra_abbreviations))
 
     gold_claims = {(row["start"], row["end"]): row["claim_id"] for row in rows}

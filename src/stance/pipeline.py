@@ -67,8 +67,8 @@ class DocumentAnalyser:
         from stance.nlp import load_nlp
 
         segment_cfg, actors_cfg = _typed(SegmentConfig, segment_cfg), _typed(ActorsConfig, actors_cfg)
-        return cls(load_nlp(segment_cfg.spacy_model, ner=actors_cfg.discover_ner), ActorDetector.from_config(actors_cfg),
-                   segment_cfg.extra_abbreviations)
+        nlp = load_nlp(segment_cfg.spacy_model, ner=actors_cfg.discover_ner)
+        return cls(nlp, ActorDetector.from_config(actors_cfg), segment_cfg.extra_abbreviations)
 
     def too_long(self, text: str) -> str | None:
         if len(text) > self.nlp.max_length:

@@ -14,7 +14,8 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check gold-format label files (GUIDELINE.md)")
     validate.add_argument("paths", nargs="+", metavar="PATH", help="gold JSONL file(s)")
     validate.add_argument("--document", metavar="DOC",
-                          help="the document the rows refer to (default: <doc_id>.txt in <gold dir>/../seed or <paths.shared>/seed)")
+                          help="the document the rows refer to "
+                               "(default: <doc_id>.txt in <gold dir>/../seed or <paths.shared>/seed)")
     return parser
 
 
