@@ -31,7 +31,7 @@ from stance.model import LoadedModel, load_classifier
 from stance.pipeline import pair_examples
 from stance.predict import predict_proba
 from stance.report import agreement_blocks, agreement_text, report_blocks, summary_text, write_report
-from stance.textfile import LineProblem, jsonl_records
+from stance.textfile import jsonl_rows
 from stance.types import ClaimActors, PairExample
 
 log = logging.getLogger("stance.evaluate")
@@ -115,8 +115,8 @@ def pipeline_analyser(cfg: DictConfig) -> Callable[[str], list[ClaimActors]]:
 
 
 def gold_rows(path: str) -> list[tuple[int, dict]]:
-    """(line number, row) of a gold-format file that `load_source` has already checked."""
-    return [record for record in jsonl_records(Path(path).read_bytes()) if not isinstance(record, LineProblem)]
+    """(line number, row) of a gold-format file that `load_source` has already checked (so no problems)."""
+    return list(jsonl_rows(Path(path), []))
 
 
 def read_document(set_cfg: DictConfig, rows: list[tuple[int, dict]]) -> str:

@@ -41,11 +41,15 @@ def vocabulary(labels: list[str], *values: list[str]) -> list[str]:
     return list(labels) + extra
 
 
+def label_ids(gold: list[str], predicted: list[str], vocab: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Gold and predicted values as indices into `vocab` (every value must be in it)."""
+    index = {label: i for i, label in enumerate(vocab)}
+    return np.array([index[v] for v in gold], dtype=np.int64), np.array([index[v] for v in predicted], dtype=np.int64)
+
+
 def confusion_matrix(gold: list[str], predicted: list[str], vocab: list[str]) -> np.ndarray:
     """Counts [gold row, predicted column] over `vocab` (every value must be in it)."""
-    index = {label: i for i, label in enumerate(vocab)}
-    g = np.array([index[v] for v in gold], dtype=np.int64)
-    p = np.array([index[v] for v in predicted], dtype=np.int64)
+    g, p = label_ids(gold, predicted, vocab)
     return np.bincount(g * len(vocab) + p, minlength=len(vocab) ** 2).reshape(len(vocab), len(vocab))
 
 
@@ -109,9 +113,7 @@ def bootstrap_ci(
     generator; every interval comes from the same resamples."""
     f1_sets = {"f1_macro": list(labels), **(f1_sets or {})}
     vocab = vocabulary(labels, gold, predicted)
-    index = {label: i for i, label in enumerate(vocab)}
-    g = np.array([index[v] for v in gold], dtype=np.int64)
-    p = np.array([index[v] for v in predicted], dtype=np.int64)
+    g, p = label_ids(gold, predicted, vocab)
     n, k = len(g), len(vocab)
     result: dict = {"resamples": resamples, "seed": seed, "level": level}
     if n == 0:
@@ -126,7 +128,7 @@ def bootstrap_ci(
 
     result["accuracy"] = interval(np.trace(matrices, axis1=1, axis2=2) / n)
     for name, subset in f1_sets.items():
-        f1 = _prf_from_confusion(matrices, [index[x] for x in subset])[2].mean(axis=1) if subset else None
+        f1 = _prf_from_confusion(matrices, [vocab.index(x) for x in subset])[2].mean(axis=1) if subset else None
         result[name] = interval(f1) if subset else [None, None]
     return result
 

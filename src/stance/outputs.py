@@ -24,10 +24,12 @@ class ResumeError(RuntimeError):
 
 def _complete_json_lines(path: Path) -> list[dict]:
     """Rows of a JSONL file, without a torn last line (one cut off by an interruption)."""
-    if not path.is_file():
-        return []
+    return _complete_rows(path.read_text(encoding="utf-8")) if path.is_file() else []
+
+
+def _complete_rows(text: str) -> list[dict]:
     rows = []
-    for line in path.read_text(encoding="utf-8").splitlines(keepends=True):
+    for line in text.splitlines(keepends=True):
         if not line.endswith("\n"):
             break
         try:
@@ -78,7 +80,7 @@ class ResultStore:
         done = {row["doc_id"]: row for row in _complete_json_lines(self.dir / DONE)}
         pairs_path = self.dir / PAIRS
         raw = pairs_path.read_text(encoding="utf-8") if pairs_path.is_file() else ""
-        rows = _complete_json_lines(pairs_path)
+        rows = _complete_rows(raw)
         counts: dict[str, int] = {}
         for row in rows:
             counts[row["doc_id"]] = counts.get(row["doc_id"], 0) + 1

@@ -101,6 +101,12 @@ def _ece(metrics: dict) -> str:
     return _fmt(metrics["calibration"]["ece"]) if metrics.get("calibration") else "-"
 
 
+def confusion_block(confusion: dict, corner: str) -> tuple:
+    """A confusion table block: gold values down, predicted values across."""
+    rows = [[gold] + [str(v) for v in row] for gold, row in zip(confusion["gold"], confusion["matrix"])]
+    return ("table", [corner] + confusion["predicted"], rows)
+
+
 def _system_row(name: str, m: dict) -> list[str]:
     present = f"{_with_ci(m, 'f1_macro_present')} ({', '.join(m['labels_present'])})"
     return [name, m["kind"], str(m["n"]), _with_ci(m, "accuracy"), _with_ci(m, "f1_macro"), present,
@@ -142,8 +148,7 @@ def dataset_blocks(key: str, result: dict, labels: list[str], top_actors: int) -
                    ("table", ["Label", "P", "R", "F1", "Support"],
                     [[l, _fmt(c["precision"]), _fmt(c["recall"]), _fmt(c["f1"]), str(c["support"])]
                      for l, c in m["per_class"].items()]),
-                   ("table", ["gold \\ predicted"] + m["confusion"]["predicted"],
-                    [[g] + [str(v) for v in row] for g, row in zip(m["confusion"]["gold"], m["confusion"]["matrix"])]),
+                   confusion_block(m["confusion"], "gold \\ predicted"),
                    ("img", f"Confusion matrix: {model} on {key}", confusion_plot(m["confusion"], f"{model} on {key}"))]
     calibrations = {name: m["calibration"] for name, m in systems.items() if m.get("calibration")}
     if calibrations:
@@ -262,8 +267,7 @@ def agreement_blocks(result: dict) -> list[tuple]:
           ["(claim, actor) pairs", pairs["a"], pairs["b"], pairs["shared"], pairs["only_a"], pairs["only_b"]]]),
         ("p", summary),
         ("p", tone),
-        ("table", ["a \\ b"] + confusion["predicted"],
-         [[l] + [str(v) for v in row] for l, row in zip(confusion["gold"], confusion["matrix"])]),
+        confusion_block(confusion, "a \\ b"),
         ("h2", f"Shared claims whose actor sets differ ({len(disagreements)})"),
         ("table", ["Claim", "Jaccard", "only in a", "only in b"], disagreements) if disagreements else ("p", "None."),
     ]

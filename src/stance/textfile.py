@@ -1,12 +1,13 @@
 """Decoding text and JSON Lines, with a line-numbered problem instead of an exception for each bad line.
 
-Scoring inputs, training data and gold files are all read through these two functions, so one bad line
+Scoring inputs, training data and gold files are all read through these functions, so one bad line
 reads the same everywhere and never stops the good lines from being read.
 """
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import NamedTuple
 
 
@@ -49,3 +50,13 @@ def jsonl_records(data: bytes) -> Iterator[tuple[int, dict] | LineProblem]:
             yield LineProblem(number, f"expected a JSON object, got {json_type_name(row)}")
             continue
         yield number, row
+
+
+def jsonl_rows(path: Path, problems: list[str]) -> Iterator[tuple[int, dict]]:
+    """(line number, object) for every usable line of a JSONL file; each bad line adds "FILE:LINE: problem"
+    to `problems` when the reader reaches it, so problems found in the rows stay in line order."""
+    for record in jsonl_records(path.read_bytes()):
+        if isinstance(record, LineProblem):
+            problems.append(f"{path}:{record.line}: {record.message}")
+        else:
+            yield record

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from stance.textfile import LineProblem, jsonl_records
+from stance.textfile import jsonl_rows
 from stance.types import PairExample, Span
 
 NEWSMTSC_LABELS = {"-1": "against", "0": "neutral", "1": "favor"}
@@ -36,14 +36,6 @@ class DataError(ValueError):
 
 def _get(cfg: Any, key: str, default: Any = None) -> Any:
     return cfg.get(key, default) if isinstance(cfg, dict) else getattr(cfg, key, default)
-
-
-def _jsonl_rows(path: Path, problems: list[str]) -> Iterator[tuple[int, dict]]:
-    for record in jsonl_records(path.read_bytes()):
-        if isinstance(record, LineProblem):
-            problems.append(f"{path}:{record.line}: {record.message}")
-        else:
-            yield record
 
 
 def _csv_rows(path: Path, problems: list[str]) -> Iterator[tuple[int, dict]]:
@@ -83,7 +75,7 @@ def _example(
 def _read_newsmtsc(path: Path, cfg: Any, labels: tuple, problems: list[str]) -> list[PairExample]:
     label_map = dict(_get(cfg, "label_map") or NEWSMTSC_LABELS)
     examples = []
-    for number, row in _jsonl_rows(path, problems):
+    for number, row in jsonl_rows(path, problems):
         where = f"{path}:{number}"
         missing = [key for key in ("sentence", "from", "to", "polarity") if key not in row]
         if missing:
@@ -101,7 +93,7 @@ def _read_newsmtsc(path: Path, cfg: Any, labels: tuple, problems: list[str]) -> 
 def _read_gold(path: Path, cfg: Any, labels: tuple, problems: list[str]) -> list[PairExample]:
     """Gold rows (GUIDELINE.md): mention offsets are document-absolute, so shift them into the claim."""
     examples = []
-    for number, row in _jsonl_rows(path, problems):
+    for number, row in jsonl_rows(path, problems):
         where = f"{path}:{number}"
         missing = [key for key in ("claim_id", "start", "text", "actor", "mentions", "stance") if key not in row]
         if missing:
@@ -122,7 +114,7 @@ def _read_gold(path: Path, cfg: Any, labels: tuple, problems: list[str]) -> list
 
 def _read_table(path: Path, cfg: Any, labels: tuple, problems: list[str]) -> list[PairExample]:
     """Generic JSONL or CSV: text, label and target columns named in the source config."""
-    rows = _csv_rows(path, problems) if _get(cfg, "format") == "csv" else _jsonl_rows(path, problems)
+    rows = _csv_rows(path, problems) if _get(cfg, "format") == "csv" else jsonl_rows(path, problems)
     text_field, label_field = _get(cfg, "text_field", "text"), _get(cfg, "label_field", "label")
     start_field, end_field = _get(cfg, "start_field"), _get(cfg, "end_field")
     mentions_field, id_field = _get(cfg, "mentions_field", "mentions"), _get(cfg, "id_field", "id")

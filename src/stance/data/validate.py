@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 
-from stance.textfile import LineProblem, json_type_name, jsonl_records
+from stance.textfile import json_type_name, jsonl_rows
 
 STANCES = ("against", "neutral", "favor")
 SENTIMENTS = ("negative", "neutral", "positive")
@@ -45,17 +45,6 @@ def _has_type(value: object, types: tuple) -> bool:
     if isinstance(value, bool):  # JSON true/false is not an offset
         return bool in types
     return isinstance(value, types)
-
-
-def read_rows(path: Path, problems: list[str]) -> list[tuple[int, dict]]:
-    """(line number, object) for every parseable line; blank lines are not rows."""
-    rows = []
-    for record in jsonl_records(path.read_bytes()):
-        if isinstance(record, LineProblem):
-            problems.append(f"{path}:{record.line}: {record.message}")
-        else:
-            rows.append(record)
-    return rows
 
 
 def read_document(path: Path, problems: list[str]) -> str | None:
@@ -219,7 +208,7 @@ def check_gold(path: str | Path, document_path: str | Path | None = None) -> Gol
     if not path.is_file():
         problems.append(f"{path}: {'not a file' if path.exists() else 'file not found'}")
         return summary
-    rows = read_rows(path, problems)
+    rows = list(jsonl_rows(path, problems))
     if not rows and not problems:
         problems.append(f"{path}: no rows")
     documents: dict[str, str | None] = {}
