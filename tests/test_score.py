@@ -293,3 +293,20 @@ def test_command_reads_stdin(tmp_path, tiny_model_dir):
     assert "stdin: 2 claims" in result.stdout
     pairs = read_jsonl(tmp_path / "out" / "pairs.jsonl")
     assert pairs and {p["doc_id"] for p in pairs} == {"stdin"} and pairs[0]["text"] == "Putin failed badly in Ukraine."
+
+
+def test_unicode_line_separators_in_text_lose_no_rows(tmp_path, tiny_model_dir):
+    """U+2028 and U+0085 stay raw inside JSON strings; rows holding them must survive reading back and resuming."""
+    docs = {"a": "Putin failed\u2028badly in Ukraine. Aliyev met Erdogan.", "b": "Russia\x85lost. Iran won.",
+            "c": DOCS["c"]}
+    jsonl = tmp_path / "docs.jsonl"
+    jsonl.write_text("".join(json.dumps({"id": k, "text": v}) + "\n" for k, v in docs.items()))
+    summary, out = score(tmp_path, tiny_model_dir, f"input={jsonl}")
+    written = [json.loads(line) for line in (out / "pairs.jsonl").read_text().split("\n") if line]
+    assert any("\u2028" in p["text"] for p in written) and any("\x85" in p["text"] for p in written)
+    assert summary["counts"]["pairs"] == len(written) and summary["counts"]["documents"] == 3
+    with (out / "actors.csv").open() as handle:
+        assert {row["doc_id"] for row in csv.DictReader(handle)} == {"a", "b", "c"}
+    resumed, _ = score(tmp_path, tiny_model_dir, f"input={jsonl}")
+    assert resumed["this_run"]["resumed_documents"] == 3 and resumed["this_run"]["documents_scored"] == 0
+    assert [json.loads(line) for line in (out / "pairs.jsonl").read_text().split("\n") if line] == written

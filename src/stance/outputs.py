@@ -22,16 +22,16 @@ class ResumeError(RuntimeError):
     """The output directory holds results that this run must not be mixed with."""
 
 
-def _complete_json_lines(path: Path) -> list[dict]:
-    """Rows of a JSONL file, without a torn last line (one cut off by an interruption)."""
+def read_rows(path: Path) -> list[dict]:
+    """Rows of a JSONL file this run wrote, without a torn last line (one cut off by an interruption)."""
     return _complete_rows(path.read_text(encoding="utf-8")) if path.is_file() else []
 
 
 def _complete_rows(text: str) -> list[dict]:
+    """Split on "\n" only: U+2028, U+0085 and the like stay raw inside JSON strings, so `splitlines` would cut
+    a row in two. What follows the last "\n" is empty or a torn line."""
     rows = []
-    for line in text.splitlines(keepends=True):
-        if not line.endswith("\n"):
-            break
+    for line in text.split("\n")[:-1]:
         try:
             rows.append(json.loads(line))
         except json.JSONDecodeError:
@@ -77,7 +77,7 @@ class ResultStore:
 
     def _recover(self) -> dict[str, dict]:
         """Documents finished by an earlier run; rows of any other document are dropped."""
-        done = {row["doc_id"]: row for row in _complete_json_lines(self.dir / DONE)}
+        done = {row["doc_id"]: row for row in read_rows(self.dir / DONE)}
         pairs_path = self.dir / PAIRS
         raw = pairs_path.read_text(encoding="utf-8") if pairs_path.is_file() else ""
         rows = _complete_rows(raw)
@@ -115,7 +115,7 @@ class ResultStore:
             handle.close()
 
     def pairs(self) -> list[dict]:
-        return _complete_json_lines(self.dir / PAIRS)
+        return read_rows(self.dir / PAIRS)
 
 
 def write_actors_csv(out_dir: str | Path, pairs: list[dict], neutral_band: float) -> list[dict]:

@@ -24,7 +24,7 @@ from tqdm.auto import tqdm
 from stance.config import CONF_DIR, save_resolved
 from stance.inputs import Document, InputProblem, InputSpec, read_inputs, resolve_format
 from stance.model import WEIGHTS_FILE
-from stance.outputs import ResultStore, ResumeError, write_actors_csv, write_summary
+from stance.outputs import DONE, ERRORS, ResultStore, ResumeError, read_rows, write_actors_csv, write_summary
 from stance.pipeline import ScoringError, StancePipeline, flatten_pairs
 
 TABLE_ROWS = 15  # actors shown per document on the terminal (most claims first)
@@ -160,7 +160,7 @@ def run_score(cfg: DictConfig) -> dict:
     scoring_seconds = time.perf_counter() - scoring_started
     pairs = store.pairs()
     actors = write_actors_csv(cfg.output, pairs, cfg.neutral_band)
-    errors = [json.loads(line) for line in (Path(cfg.output) / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
+    errors = read_rows(Path(cfg.output) / ERRORS)
     summary = {
         "model": {**model_info(cfg.model_dir), "precision": pipe.precision},
         "config": OmegaConf.to_container(cfg, resolve=True),
@@ -189,8 +189,7 @@ def print_report(cfg: DictConfig, summary: dict) -> None:
     if counts["documents"] <= cfg.show_documents:
         with (Path(cfg.output) / "actors.csv").open(encoding="utf-8", newline="") as handle:
             rows = list(csv.DictReader(handle))
-        done = (Path(cfg.output) / "done.jsonl").read_text(encoding="utf-8").splitlines()
-        for record in map(json.loads, done):
+        for record in read_rows(Path(cfg.output) / DONE):
             doc_id = record["doc_id"]
             print(f"\n{doc_id}: {record['claims']} claims, {record['pairs']} (claim, actor) pairs")
             print(f"  {'actor':<28} {'label':<8} {'score':>6} {'claims':>6}")
