@@ -184,3 +184,12 @@ def test_module_entry_point_runs():
                             check=False, capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert "30 claims" in result.stdout
+
+
+def test_document_is_read_as_the_pipeline_reads_it(tmp_path):
+    """A leading BOM is dropped (offsets count from the first character, as in scoring); bad bytes: file:line."""
+    path = write_gold(tmp_path, good_rows())
+    (tmp_path / "seed" / "toy.txt").write_bytes(b"\xef\xbb\xbf" + DOCUMENT.encode("utf-8"))
+    assert validate_gold(path) == []
+    (tmp_path / "seed" / "toy.txt").write_bytes(b"Moscow\nfailed \xff again.")
+    assert validate_gold(path) == [f"{tmp_path / 'seed' / 'toy.txt'}:2: not valid UTF-8 (byte 0xff at offset 14)"]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 
-from stance.textfile import json_type_name, jsonl_rows
+from stance.textfile import LineProblem, decode_text, json_type_name, jsonl_rows
 
 STANCES = ("against", "neutral", "favor")
 SENTIMENTS = ("negative", "neutral", "positive")
@@ -52,11 +52,11 @@ def read_document(path: Path, problems: list[str]) -> str | None:
     if not path.is_file():
         problems.append(f"{path}: document not found")
         return None
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        problems.append(f"{path}: document is not UTF-8 text (byte {error.start}: {error.reason})")
+    text = decode_text(path.read_bytes())  # as scoring and extraction decode it (a leading BOM dropped)
+    if isinstance(text, LineProblem):
+        problems.append(f"{path}:{text.line}: {text.message}")
         return None
+    return text
 
 
 def check_fields(where: str, row: dict, problems: list[str]) -> bool:
