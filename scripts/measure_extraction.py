@@ -17,11 +17,9 @@ import json
 import sys
 from pathlib import Path
 
-from stance.actors import ActorDetector
+from stance.analyse import DocumentAnalyser
 from stance.config import REPO_ROOT, compose
-from stance.extract import analyse_document
 from stance.matching import PairSpans, detect_pairs, gold_pair_spans, predicted_pair_spans
-from stance.nlp import load_nlp
 
 DEFAULT_GOLD = REPO_ROOT / "data/gold/commentary-01.jsonl"
 
@@ -58,9 +56,7 @@ def main(argv: list[str] | None = None) -> dict:
             sys.exit(f"error: {path}: no such file")
     text = document.read_text(encoding="utf-8")
     rows = read_gold(args.gold)
-    nlp = load_nlp(cfg.segment.spacy_model, ner=cfg.actors.discover_ner)
-    items = analyse_document(text, nlp, ActorDetector.from_config(cfg.actors),
-                             list(cfg.segment.extra_abbreviations))
+    (items,) = DocumentAnalyser.from_config(cfg.segment, cfg.actors)([text])
 
     gold_claims = {(row["start"], row["end"]): row["claim_id"] for row in rows}
     predicted_claims = {(item.claim.start, item.claim.end) for item in items}

@@ -70,53 +70,69 @@ class ActorDetector:
 
     def detect(self, doc: Doc, claims: list[Claim]) -> list[ClaimActors]:
         """One ClaimActors per claim, same order; mentions sorted by start (then end, actor)."""
-        matches = self.registry.scan(doc.text)
-        mentions = [Mention(m.actor.name, m.actor.kind, doc.text[m.start:m.end], m.start, m.end, "registry")
+        text = doc.text  # spaCy joins every token's text on each access: read it once
+        matches = self.registry.scan(text)
+        mentions = [Mention(m.actor.name, m.actor.kind, text[m.start:m.end], m.start, m.end, "registry")
                     for m in matches if m.actor is not None]
         if self.discover_ner:
-            mentions += self.discover(doc, [(m.start, m.end) for m in matches])
-        per_claim = assign_to_claims(mentions, claims, doc.text)
+            mentions += self.discover(doc, text, [(m.start, m.end) for m in matches])
+        per_claim = assign_to_claims(mentions, claims, text)
         if self.resolve_pronouns:
             for i, claim in enumerate(claims):
                 per_claim[i] += pronoun_mentions(doc, claim, per_claim[i])
             for i, claim in enumerate(claims):  # after all pronouns, so earlier claims are complete
-                per_claim[i] += pair_phrase_mentions(doc.text, claims, per_claim, i)
+                per_claim[i] += pair_phrase_mentions(text, claims, per_claim, i)
         return [ClaimActors(claim, sorted(found, key=lambda m: (m.start, m.end, m.actor)))
                 for claim, found in zip(claims, per_claim)]
 
-    def discover(self, doc: Doc, taken: list[tuple[int, int]]) -> list[Mention]:
-        """Mentions from spaCy entities outside `taken` spans (registry hits and not-actor phrases)."""
+    def ner_sentences(self, doc: Doc) -> list[SpacySpan]:
+        """The sentences where NER can discover an actor: those with a capitalised word outside the registry's
+        matches (`discover` keeps only entities that start with a capital and touch no match), not counting
+        capitalised stop words ("The", "But") or "I"."""
+        taken = [(m.start, m.end) for m in self.registry.scan(doc.text)]
+        starts = [start for start, _ in taken]
+
+        def may_name(token) -> bool:
+            if not token.text[:1].isupper() or (token.is_stop and not token.is_upper) or token.text == "I":
+                return False
+            i = bisect.bisect_right(starts, token.idx) - 1
+            return i < 0 or token.idx >= taken[i][1]
+
+        return [sentence for sentence in doc.sents if any(may_name(token) for token in sentence)]
+
+    def discover(self, doc: Doc, text: str, taken: list[tuple[int, int]]) -> list[Mention]:
+        """Mentions from spaCy entities outside `taken` spans (registry hits and not-actor phrases); `text` is doc.text."""
         found: list[Mention] = []
         rejected: list[tuple[int, int]] = []  # entities judged not to be actors here: not repeated either
         surnames: dict[str, Mention] = {}  # last word of a discovered full name -> its first mention
         for ent in doc.ents:
-            if ent.label_ not in self.ner_labels or self.is_place(ent):
+            if ent.label_ not in self.ner_labels or self.is_place(ent, text):
                 rejected.append((ent.start_char, ent.end_char))
                 continue
-            text, start = normalise_entity(ent.text, ent.start_char)
-            end = start + len(text)
-            if not text[:1].isupper() or self.registry.is_not_actor(text) or overlaps(start, end, taken):
+            name, start = normalise_entity(ent.text, ent.start_char)
+            end = start + len(name)
+            if not name[:1].isupper() or self.registry.is_not_actor(name) or overlaps(start, end, taken):
                 rejected.append((ent.start_char, ent.end_char))
                 continue
-            actor = self.registry.lookup(text)
+            actor = self.registry.lookup(name)
             if actor is not None:
-                found.append(Mention(actor.name, actor.kind, text, start, end, "ner"))
-            elif ent.label_ == "PERSON" and text in surnames:
-                found.append(Mention(surnames[text].actor, "person", text, start, end, "ner"))
+                found.append(Mention(actor.name, actor.kind, name, start, end, "ner"))
+            elif ent.label_ == "PERSON" and name in surnames:
+                found.append(Mention(surnames[name].actor, "person", name, start, end, "ner"))
             else:
-                found.append(Mention(text, NER_KINDS[ent.label_], text, start, end, "ner"))
-                if ent.label_ == "PERSON" and " " in text:
-                    surnames.setdefault(text.rsplit(" ", 1)[1], found[-1])
-        return found + self.repeat_discoveries(doc.text, found, taken + rejected)
+                found.append(Mention(name, NER_KINDS[ent.label_], name, start, end, "ner"))
+                if ent.label_ == "PERSON" and " " in name:
+                    surnames.setdefault(name.rsplit(" ", 1)[1], found[-1])
+        return found + self.repeat_discoveries(text, found, taken + rejected)
 
-    def is_place(self, ent: SpacySpan) -> bool:
+    def is_place(self, ent: SpacySpan, text: str) -> bool:
         """A GPE/LOC right after a locative preposition ("detained in Kazan") or before a place noun
         ("the Kursk region") names a place."""
         if ent.label_ not in PLACE_LABELS:
             return False
         after_preposition = ent.start > 0 and ent.doc[ent.start - 1].lower_ in self.place_prepositions
         before_place_noun = (ent[-1].lower_ in PLACE_NOUNS
-                             or PLACE_NOUN_AFTER.match(ent.doc.text, ent.end_char) is not None)
+                             or PLACE_NOUN_AFTER.match(text, ent.end_char) is not None)
         return after_preposition or before_place_noun
 
     def repeat_discoveries(self, text: str, found: list[Mention], taken: list[tuple[int, int]]) -> list[Mention]:

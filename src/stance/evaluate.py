@@ -109,7 +109,7 @@ def load_models(cfg: DictConfig) -> list[ModelSystem]:
 
 def pipeline_analyser(cfg: DictConfig) -> Callable[[str], list[ClaimActors]]:
     """Claim splitting and actor detection as configured, exactly as scoring runs them."""
-    from stance.pipeline import DocumentAnalyser
+    from stance.analyse import DocumentAnalyser
 
     analyser = DocumentAnalyser.from_config(cfg.segment, cfg.actors)
     return lambda text: analyser([text])[0]

@@ -9,31 +9,20 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
-from collections.abc import Iterable
 from pathlib import Path
 
 import hydra
 from omegaconf import DictConfig
 
-from stance.actors import ActorDetector
+from stance.analyse import DocumentAnalyser
 from stance.config import CONF_DIR, save_resolved
-from stance.nlp import load_nlp
 from stance.registry import RegistryError
-from stance.segment import segment_claims
 from stance.textfile import LineProblem, decode_text
 from stance.types import ClaimActors
 
 
 class InputError(Exception):
     """A user error in the input file, as one line naming it."""
-
-
-def analyse_document(text: str, nlp, detector: ActorDetector, extra_abbreviations: Iterable[str] = ()) -> list[ClaimActors]:
-    """Parse once, split into claims, find each claim's actors. Empty or whitespace-only text: []."""
-    if not text.strip():
-        return []
-    doc = nlp(text)
-    return detector.detect(doc, segment_claims(doc, extra_abbreviations))
 
 
 def read_document(path: Path) -> str:
@@ -60,11 +49,10 @@ def run_extract(cfg: DictConfig) -> int:
     source, output = Path(cfg.input), Path(cfg.output)
     try:
         text = read_document(source)
-        detector = ActorDetector.from_config(cfg.actors)
-        nlp = load_nlp(cfg.segment.spacy_model, ner=cfg.actors.discover_ner)
-        if len(text) > nlp.max_length:
-            raise InputError(f"{source}: {len(text):,} characters, more than spaCy's max_length {nlp.max_length:,}")
-        items = analyse_document(text, nlp, detector, list(cfg.segment.extra_abbreviations))
+        analyser = DocumentAnalyser.from_config(cfg.segment, cfg.actors)
+        if problem := analyser.too_long(text):
+            raise InputError(f"{source}: {problem}")
+        (items,) = analyser([text])
         write_claims(output, source.stem, items)
         save_resolved(cfg, output.parent, f"{output.stem}.config.yaml")
     except (InputError, RegistryError, RuntimeError) as error:

@@ -19,13 +19,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import Any
 
 import torch
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
 from stance.aggregate import aggregate_actors, pair_score
-from stance.config import ActorsConfig, SegmentConfig
+from stance.analyse import DocumentAnalyser
 from stance.model import LoadedModel, load_classifier, native_bf16
 from stance.predict import predict_proba
 from stance.types import ClaimActors, PairExample, Span
@@ -41,48 +40,11 @@ class ScoringError:
     problem: str
 
 
-def _typed(schema: type, cfg: Any) -> DictConfig:
-    """A config group checked against its schema (a misspelt key fails loudly)."""
-    return OmegaConf.merge(OmegaConf.structured(schema), cfg if cfg is not None else {})
-
-
 def default_group(group: str) -> DictConfig:
     """The `actors` or `segment` group exactly as `python -m stance.score` composes it."""
     from stance.config import compose
 
     return compose("score")[group]
-
-
-class DocumentAnalyser:
-    """Claims and their actors for many texts; spaCy parses them in batches with `nlp.pipe`."""
-
-    def __init__(self, nlp, detector, extra_abbreviations: Iterable[str] = (), pipe_batch_size: int = 16):
-        self.nlp, self.detector = nlp, detector
-        self.extra_abbreviations = list(extra_abbreviations)
-        self.pipe_batch_size = pipe_batch_size
-
-    @classmethod
-    def from_config(cls, segment_cfg: Any, actors_cfg: Any) -> DocumentAnalyser:
-        from stance.actors import ActorDetector
-        from stance.nlp import load_nlp
-
-        segment_cfg, actors_cfg = _typed(SegmentConfig, segment_cfg), _typed(ActorsConfig, actors_cfg)
-        nlp = load_nlp(segment_cfg.spacy_model, ner=actors_cfg.discover_ner)
-        return cls(nlp, ActorDetector.from_config(actors_cfg), segment_cfg.extra_abbreviations)
-
-    def too_long(self, text: str) -> str | None:
-        if len(text) > self.nlp.max_length:
-            return f"text has {len(text):,} characters, more than spaCy's max_length {self.nlp.max_length:,}"
-        return None
-
-    def __call__(self, texts: list[str]) -> list[list[ClaimActors]]:
-        from stance.segment import segment_claims
-
-        analysed = []
-        for doc in self.nlp.pipe(texts, batch_size=self.pipe_batch_size):
-            claims = segment_claims(doc, self.extra_abbreviations) if doc.text.strip() else []
-            analysed.append(self.detector.detect(doc, claims) if claims else [])
-        return analysed
 
 
 def pair_examples(doc_id: str, claim_actors: list[ClaimActors]) -> list[PairExample]:
