@@ -17,7 +17,7 @@ from stance.report import summary_text
 from stance.types import Claim, ClaimActors, Mention
 
 DOCUMENT = "Putin failed badly and Aliyev won praise. The Kremlin met officials on Tuesday. Rain fell."
-CLAIMS = [(0, 41), (42, 80), (81, 91)]
+CLAIMS = [(0, 41), (42, 79), (80, 90)]
 WORDS = {"against": "failed disastrously and lied", "neutral": "met officials on Tuesday", "favor": "won praise and succeeded"}
 
 
@@ -51,12 +51,12 @@ GOLD = [gold_row(0, "Putin", [(0, 5)], "against"), gold_row(0, "Aliyev", [(23, 2
 def fake_analyse(text):
     """Claim 1 split one character short, Aliyev not found, "officials" taken for an actor."""
     assert text == DOCUMENT
-    first, second = Claim(0, 0, 41, text[0:41]), Claim(1, 42, 79, text[42:79])
+    first, second = Claim(0, 0, 41, text[0:41]), Claim(1, 42, 78, text[42:78])
     return [
         ClaimActors(first, [Mention("Putin", "person", "Putin", 0, 5, "registry")]),
         ClaimActors(second, [Mention("Russia", "state", "Kremlin", 46, 53, "registry"),
                              Mention("officials", "unknown", "officials", 54, 63, "ner")]),
-        ClaimActors(Claim(2, 81, 91, text[81:91]), []),
+        ClaimActors(Claim(2, 80, 90, text[80:90]), []),
     ]
 
 
@@ -188,7 +188,8 @@ def test_gold_that_does_not_fit_its_document_is_reported_with_its_line(tmp_path,
                                datasets])
     with pytest.raises(DataError) as caught:
         run_evaluate(cfg, analyse=fake_analyse)
-    assert caught.value.problems == [f"{gold}:2: claim text is not {tmp_path / 'doc.txt'}[42:80] (gold and document differ)"]
+    assert caught.value.problems == [  # the gold validator's message (python -m stance.data validate)
+        f"{gold}:2: claim text differs from document[42:79] = 'The Kremlin met officials on Tuesday.'"]
     assert not (tmp_path / "out").exists()  # checked before anything is written
 
 

@@ -25,6 +25,7 @@ from omegaconf import DictConfig, OmegaConf
 from stance.baselines import Scored, build_baselines
 from stance.config import CONF_DIR, save_resolved
 from stance.data.sources import DEFAULT_LABELS, DataError, load_source
+from stance.data.validate import check_gold
 from stance.data.validate import read_document as read_gold_document
 from stance.matching import detect_pairs, gold_pair_spans, match_pairs, predicted_pair_spans
 from stance.metrics import claim_split_agreement, detection_scores, evaluation_metrics, label_agreement
@@ -121,25 +122,17 @@ def gold_rows(path: str) -> list[tuple[int, dict]]:
 
 
 def read_document(set_cfg: DictConfig, rows: list[tuple[int, dict]]) -> str:
-    """The set's document, after checking that every gold claim and mention is the text at its offsets."""
+    """The set's document, after the gold validator (`stance.data.validate`) has checked every gold row
+    against it: each claim and mention is the document's text at its offsets."""
     path, document = set_cfg.source.path, Path(set_cfg.document)
     if not document.is_file():
         raise DataError([f"{document}: document of set {set_cfg.name} not found"])
-    problems: list[str] = []
-    text = read_gold_document(document, problems)
-    if text is None:
-        raise DataError(problems)
+    problems = check_gold(path, document).problems
     doc_ids = sorted({str(row.get("doc_id")) for _, row in rows})
     if len(doc_ids) > 1:
         problems.append(f"{path}: end to end needs one document per gold file, found doc_ids {doc_ids}")
-    for number, row in rows:
-        start, end = int(row["start"]), int(row["end"])
-        if text[start:end] != row["text"]:
-            problems.append(f"{path}:{number}: claim text is not {document}[{start}:{end}] (gold and document differ)")
-        for m in row["mentions"]:
-            if "text" in m and text[m["start"] : m["end"]] != m["text"]:
-                problems.append(f"{path}:{number}: mention {m['text']!r} is not {document}[{m['start']}:{m['end']}]")
-    if problems:
+    text = read_gold_document(document, problems) if not problems else None
+    if text is None:
         raise DataError(problems)
     return text
 
