@@ -11,7 +11,7 @@ from stance.segment import segment_claims
 WILSON = ("There have been low points before, he says. Wilson told grand jurors he was thinking: "
           "“What do I do not to get beaten inside my car.”")
 MIXED = ("Putin met Aliyev in Baku. But the talks failed. Senator Mark Warner criticised the deal on Monday. "
-         "Russia and Azerbaijan are rivals now. Warner said Moscow lied.")
+         "Russia and Azerbaijan are rivals now. Warner said Moscow lied. Nobody asked May.")
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +43,9 @@ def test_targeted_ner_finds_the_actors_whole_document_ner_finds(analyser, text):
 def test_ner_reads_only_sentences_with_a_capitalised_word_outside_the_registry(analyser):
     doc = parsed_without_ner(analyser, MIXED)
     chosen = [sentence.text for sentence in analyser.detector.ner_sentences(doc)]
-    assert chosen == ["Senator Mark Warner criticised the deal on Monday.", "Warner said Moscow lied."]
+    # "But" and "Nobody" are capitalised stop words starting their sentences; "May" inside one may be a name
+    assert chosen == ["Senator Mark Warner criticised the deal on Monday.", "Warner said Moscow lied.",
+                      "Nobody asked May."]
 
 
 def test_the_context_around_a_sentence_changes_what_ner_finds(analyser):

@@ -88,12 +88,13 @@ class ActorDetector:
     def ner_sentences(self, doc: Doc) -> list[SpacySpan]:
         """The sentences where NER can discover an actor: those with a capitalised word outside the registry's
         matches (`discover` keeps only entities that start with a capital and touch no match), not counting
-        capitalised stop words ("The", "But") or "I"."""
+        "I" or a stop word capitalised only because it starts the sentence ("The", "But"; "May" there too)."""
         taken = [(m.start, m.end) for m in self.registry.scan(doc.text)]
         starts = [start for start, _ in taken]
 
         def may_name(token) -> bool:
-            if not token.text[:1].isupper() or (token.is_stop and not token.is_upper) or token.text == "I":
+            sentence_case = token.is_sent_start and token.is_stop and not token.is_upper
+            if not token.text[:1].isupper() or sentence_case or token.text == "I":
                 return False
             i = bisect.bisect_right(starts, token.idx) - 1
             return i < 0 or token.idx >= taken[i][1]
