@@ -26,7 +26,6 @@ from stance.baselines import Scored, build_baselines
 from stance.config import CONF_DIR, save_resolved
 from stance.data.sources import DEFAULT_LABELS, DataError, load_source
 from stance.data.validate import check_gold
-from stance.data.validate import read_document as read_gold_document
 from stance.matching import detect_pairs, gold_pair_spans, match_pairs, predicted_pair_spans
 from stance.metrics import claim_split_agreement, detection_scores, evaluation_metrics, label_agreement
 from stance.model import LoadedModel, load_classifier
@@ -127,14 +126,14 @@ def read_document(set_cfg: DictConfig, rows: list[tuple[int, dict]]) -> str:
     path, document = set_cfg.source.path, Path(set_cfg.document)
     if not document.is_file():
         raise DataError([f"{document}: document of set {set_cfg.name} not found"])
-    problems = check_gold(path, document).problems
+    checked = check_gold(path, document)
+    problems = checked.problems
     doc_ids = sorted({str(row.get("doc_id")) for _, row in rows})
     if len(doc_ids) > 1:
         problems.append(f"{path}: end to end needs one document per gold file, found doc_ids {doc_ids}")
-    text = read_gold_document(document, problems) if not problems else None
-    if text is None:
+    if problems:
         raise DataError(problems)
-    return text
+    return checked.document
 
 
 def document_pairs(set_cfg: DictConfig, labels: list[str], analyse: Callable[[str], list[ClaimActors]]) -> DocumentPairs:

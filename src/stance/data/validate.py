@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 
@@ -39,6 +40,7 @@ class GoldSummary:
     actors: Counter = field(default_factory=Counter)
     claims_with_actors: int = 0
     unchecked_documents: list[str] = field(default_factory=list)  # doc_ids whose text was not found
+    document: str | None = None  # the text of the document given to check_gold, when it could be read
 
 
 def _has_type(value: object, types: tuple) -> bool:
@@ -184,9 +186,15 @@ def check_claims(path: Path, rows: list[tuple[int, dict]], problems: list[str]) 
 
 def seed_dirs(gold_path: Path) -> list[Path]:
     """Where a gold file's documents are looked for: `<gold dir>/../seed`, then `<paths.shared>/seed`."""
+    return [gold_path.parent.parent / "seed", _shared_seed_dir()]
+
+
+@lru_cache(maxsize=1)
+def _shared_seed_dir() -> Path:
+    """`<paths.shared>/seed` as the commands resolve it (composing the config once, not per document)."""
     from stance.config import compose
 
-    return [gold_path.parent.parent / "seed", Path(compose("extract").paths.shared) / "seed"]
+    return Path(compose("extract").paths.shared) / "seed"
 
 
 def _default_document(path: Path, doc_id: str, documents: dict, summary: GoldSummary) -> str | None:
@@ -212,7 +220,7 @@ def check_gold(path: str | Path, document_path: str | Path | None = None) -> Gol
     if not rows and not problems:
         problems.append(f"{path}: no rows")
     documents: dict[str, str | None] = {}
-    given = read_document(Path(document_path), problems) if document_path is not None else None
+    given = summary.document = read_document(Path(document_path), problems) if document_path is not None else None
     checked = []
     for number, row in rows:
         where = f"{path}:{number}"
