@@ -115,3 +115,31 @@ def test_no_ner_discovery_leaves_the_entity_recogniser_out(tiny_model_dir):
     result = registry_only("Putin failed badly in Ukraine. Mr. Zlotnik met Aliyev.")
     named = {a["actor"] for c in result["claims"] for a in c["actors"]}
     assert named == {"Putin", "Ukraine", "Aliyev"}  # "Zlotnik" is no registry actor: only NER would find him
+
+
+def test_the_model_leaves_spacy_a_core_while_it_analyses(tiny_model_dir):
+    two = StancePipeline.load(tiny_model_dir, bf16=False, threads=2)
+    assert two.model_threads() == 2
+    two.analysing = True
+    assert two.model_threads() == 1
+    one = StancePipeline.load(tiny_model_dir, bf16=False, threads=1)
+    one.analysing = True
+    assert one.model_threads() == 1
+
+
+def test_thread_counts_take_effect_on_the_thread_that_computes(pipe):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from stance.predict import predict_proba
+    from stance.types import PairExample, Span
+
+    asked, seen = iter([2, 1, 2]), []
+    hook = pipe.loaded.model.register_forward_pre_hook(lambda *_: seen.append(torch.get_num_threads()))
+    examples = [PairExample("Putin " + "lost " * n, [Span(0, 5)]) for n in range(6)]  # three batches of two
+    try:
+        with ThreadPoolExecutor(1) as worker:
+            worker.submit(predict_proba, pipe.loaded, examples, 2, threads=lambda: next(asked)).result()
+    finally:
+        hook.remove()
+        torch.set_num_threads(1)
+    assert seen == [2, 1, 2]

@@ -18,6 +18,8 @@ import torch
 from torch import nn
 from transformers import AutoConfig, AutoModel, AutoTokenizer
 
+from stance.bert_encoder import BertEncoder, fits, rows_at
+
 META_FILE = "stance_model.json"
 WEIGHTS_FILE = "trained_weights.safetensors"
 BACKBONE_CONFIG_DIR = "backbone_config"
@@ -52,21 +54,28 @@ class StanceClassifier(nn.Module):
         self.head = nn.Linear(hidden * (2 if pooling == "cls_marker" else 1), num_labels)
         self.register_buffer("class_weights", torch.ones(num_labels), persistent=False)
 
-    def pool(self, hidden: torch.Tensor, attention_mask: torch.Tensor, marker_index: torch.Tensor) -> torch.Tensor:
-        rows = torch.arange(hidden.size(0), device=hidden.device)
-        if self.pooling == "cls":
-            return hidden[:, 0]
-        if self.pooling == "marker":
-            return hidden[rows, marker_index]
-        if self.pooling == "cls_marker":
-            return torch.cat([hidden[:, 0], hidden[rows, marker_index]], dim=-1)
+    def pooled_positions(self, input_ids: torch.Tensor, marker_index: torch.Tensor | None) -> torch.Tensor | None:
+        """The positions the pooling reads, [batch, k] ([CLS] at 0, the first marker), or None for mean pooling."""
+        if self.pooling == "mean":
+            return None
+        first = torch.zeros(input_ids.size(0), dtype=torch.long, device=input_ids.device)
+        return torch.stack({"cls": [first], "marker": [marker_index], "cls_marker": [first, marker_index]}[self.pooling], 1)
+
+    def pool(self, input_ids, attention_mask, token_type_ids, marker_index) -> torch.Tensor:
+        """The head's input: the pooled positions' last hidden states side by side, or the mean of all.
+        The lean encoder computes its last layer at those positions only; the result is the same."""
+        positions = self.pooled_positions(input_ids, marker_index)
+        if positions is not None and isinstance(self.backbone, BertEncoder):
+            return self.backbone(input_ids, attention_mask, token_type_ids, positions).last_hidden_state.flatten(1)
+        hidden = self.backbone(input_ids=input_ids, attention_mask=attention_mask,
+                               token_type_ids=token_type_ids).last_hidden_state
+        if positions is not None:
+            return rows_at(hidden, positions).flatten(1)
         mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
         return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
 
     def forward(self, input_ids, attention_mask, token_type_ids=None, marker_index=None, labels=None):
-        outputs = self.backbone(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
-        pooled = self.pool(outputs.last_hidden_state, attention_mask, marker_index)
-        logits = self.head(self.dropout(pooled))
+        logits = self.head(self.dropout(self.pool(input_ids, attention_mask, token_type_ids, marker_index)))
         loss = None
         if labels is not None:
             loss = nn.functional.cross_entropy(logits, labels, weight=self.class_weights)
@@ -135,8 +144,10 @@ def save_classifier(loaded: LoadedModel, out_dir: str | Path) -> Path:
     return out
 
 
-def load_classifier(model_dir: str | Path, merge_adapter: bool = True, quantize: bool = False) -> LoadedModel:
+def load_classifier(model_dir: str | Path, merge_adapter: bool = True, quantize: bool = False,
+                    lean: bool = True) -> LoadedModel:
     """Load a saved model for inference (eval mode). `quantize` applies dynamic int8 to Linear layers.
+    The backbone is `inference_backbone`'s: with `lean`, the lean BERT encoder where it fits.
 
     With `merge_adapter` (the default) a LoRA adapter is folded into the backbone's weights without peft,
     which keeps peft's import out of scoring; `merge_adapter=False` rebuilds the peft-wrapped model."""
@@ -151,14 +162,17 @@ def load_classifier(model_dir: str | Path, merge_adapter: bool = True, quantize:
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     fold = model_cfg["adapter"] == "lora" and merge_adapter
     if model_cfg["adapter"] == "none":
-        backbone = AutoModel.from_config(AutoConfig.from_pretrained(model_dir / BACKBONE_CONFIG_DIR))
+        backbone = inference_backbone(model_dir / BACKBONE_CONFIG_DIR, with_weights=False, lean=lean)
     elif fold:
-        backbone = AutoModel.from_pretrained(resolve_backbone(model_cfg["backbone"]))
+        backbone = inference_backbone(resolve_backbone(model_cfg["backbone"]), lean=lean)
     else:
         backbone = _wrap_backbone(AutoModel.from_pretrained(resolve_backbone(model_cfg["backbone"])), model_cfg)
     model = StanceClassifier(backbone, len(labels), model_cfg["pooling"], model_cfg["dropout"])
     weights_path = model_dir / WEIGHTS_FILE
     state = load_file(str(weights_path))
+    if isinstance(backbone, BertEncoder):  # it has no pooler: the classifier never reads the pooler's output
+        state = {name: tensor for name, tensor in state.items()
+                 if not name.replace(PEFT_PREFIX, "backbone.").startswith("backbone.pooler.")}
     if fold:
         state, expected = fold_lora(state, model, model_cfg, weights_path), {"head.weight", "head.bias"}
     elif model_cfg["adapter"] == "lora":
@@ -176,6 +190,19 @@ def load_classifier(model_dir: str | Path, merge_adapter: bool = True, quantize:
     if quantize:
         model = torch.ao.quantization.quantize_dynamic(model, {nn.Linear}, dtype=torch.qint8)
     return LoadedModel(model, tokenizer, labels, model_cfg)
+
+
+def inference_backbone(path: str | Path, with_weights: bool = True, lean: bool = True) -> nn.Module:
+    """The backbone at `path` (a checkpoint, or only its config without `with_weights`) for scoring:
+    with `lean`, `stance.bert_encoder.BertEncoder` where it fits (it spares transformers' modeling imports
+    and computes the classifier's input faster), else transformers' AutoModel."""
+    config = AutoConfig.from_pretrained(path)
+    if not lean:
+        return AutoModel.from_pretrained(path) if with_weights else AutoModel.from_config(config)
+    if not with_weights:
+        return BertEncoder(config) if fits(config) else AutoModel.from_config(config)
+    lean = BertEncoder.from_pretrained(path, config)
+    return lean if lean is not None else AutoModel.from_pretrained(path)
 
 
 def fold_lora(state: dict[str, torch.Tensor], model: StanceClassifier, model_cfg: dict, source: Path) -> dict:

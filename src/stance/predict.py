@@ -1,7 +1,7 @@
 """Batched inference over (text, target) pairs: length-sorted, dynamically padded, no gradients."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,8 +50,11 @@ def sorted_batches(encoded: list[EncodedPair], batch_size: int, pad_id: int) -> 
 
 
 def predict_proba(
-    loaded: LoadedModel, examples: list[PairExample], batch_size: int = 64, progress: bool = False
+    loaded: LoadedModel, examples: list[PairExample], batch_size: int = 64, progress: bool = False,
+    threads: Callable[[], int] | None = None,
 ) -> Prediction:
+    """Class probabilities of every pair. `threads`, when given, is asked before each batch how many torch
+    threads to use; torch counts them per calling thread, so they are set on the thread that computes."""
     encoded = encode_examples(loaded.tokenizer, loaded.model_cfg, examples)
     probs = np.zeros((len(examples), len(loaded.labels)), dtype=np.float32)
     batches = sorted_batches(encoded, batch_size, loaded.tokenizer.pad_token_id or 0)
@@ -61,6 +64,8 @@ def predict_proba(
     with torch.inference_mode():
         for indices, batch in tqdm(batches, desc="scoring", unit="batch", total=-(-len(encoded) // batch_size),
                                    disable=not progress):
+            if threads is not None:
+                torch.set_num_threads(threads())
             batch = {key: value.to(next(model.parameters()).device) for key, value in batch.items()}
             logits = model(**batch)["logits"]
             probs[indices] = torch.softmax(logits.float(), dim=-1).cpu().numpy()

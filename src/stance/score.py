@@ -17,7 +17,6 @@ from itertools import islice
 from pathlib import Path
 
 import hydra
-import torch
 from omegaconf import DictConfig, OmegaConf
 from tqdm.auto import tqdm
 
@@ -54,7 +53,8 @@ def weights_digest(model_dir: str) -> str:
 def load_pipeline(cfg: DictConfig) -> StancePipeline:
     try:
         return StancePipeline.load(cfg.model_dir, cfg.actors, cfg.segment, quantize=cfg.quantize,
-                                   batch_size=cfg.batch_size, neutral_band=cfg.neutral_band, bf16=cfg.bf16)
+                                   batch_size=cfg.batch_size, neutral_band=cfg.neutral_band, bf16=cfg.bf16,
+                                   threads=cfg.threads)
     except Exception as error:  # any failure here is reported as one line
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise ScoreError(f"{cfg.model_dir}: cannot load the model: {message}") from error
@@ -142,8 +142,6 @@ def run_score(cfg: DictConfig) -> dict:
         raise ScoreError(str(error)) from error
     if cfg.quantize and cfg.bf16:
         raise ScoreError("quantize=true and bf16=true exclude each other: choose one")
-    if cfg.threads:
-        torch.set_num_threads(cfg.threads)
     pipe = load_pipeline(cfg)
     load_seconds = time.perf_counter() - started
     try:
@@ -177,7 +175,7 @@ def run_score(cfg: DictConfig) -> dict:
                      "model_seconds": round(pipe.seconds["model"] - model_before, 2),
                      "wall_seconds": round(time.perf_counter() - started, 2),
                      "pairs_per_second": round(scored_pairs / scoring_seconds, 1) if scored_pairs else None,
-                     "torch_threads": torch.get_num_threads()},
+                     "torch_threads": pipe.threads},
         "errors": errors,
     }
     write_summary(cfg.output, summary)
