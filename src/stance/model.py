@@ -201,8 +201,8 @@ def inference_backbone(path: str | Path, with_weights: bool = True, lean: bool =
         return AutoModel.from_pretrained(path) if with_weights else AutoModel.from_config(config)
     if not with_weights:
         return BertEncoder(config) if fits(config) else AutoModel.from_config(config)
-    lean = BertEncoder.from_pretrained(path, config)
-    return lean if lean is not None else AutoModel.from_pretrained(path)
+    encoder = BertEncoder.from_pretrained(path, config)
+    return encoder if encoder is not None else AutoModel.from_pretrained(path)
 
 
 def fold_lora(state: dict[str, torch.Tensor], model: StanceClassifier, model_cfg: dict, source: Path) -> dict:
