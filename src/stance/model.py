@@ -197,12 +197,11 @@ def inference_backbone(path: str | Path, with_weights: bool = True, lean: bool =
     with `lean`, `stance.bert_encoder.BertEncoder` where it fits (it spares transformers' modeling imports
     and computes the classifier's input faster), else transformers' AutoModel."""
     config = AutoConfig.from_pretrained(path)
-    if not lean:
-        return AutoModel.from_pretrained(path) if with_weights else AutoModel.from_config(config)
-    if not with_weights:
-        return BertEncoder(config) if fits(config) else AutoModel.from_config(config)
-    encoder = BertEncoder.from_pretrained(path, config)
-    return encoder if encoder is not None else AutoModel.from_pretrained(path)
+    if lean and fits(config):
+        encoder = BertEncoder.from_pretrained(path, config) if with_weights else BertEncoder(config)
+        if encoder is not None:
+            return encoder
+    return AutoModel.from_pretrained(path) if with_weights else AutoModel.from_config(config)
 
 
 def fold_lora(state: dict[str, torch.Tensor], model: StanceClassifier, model_cfg: dict, source: Path) -> dict:
