@@ -52,8 +52,8 @@ def parse_args() -> argparse.Namespace:
 
 
 def seed_claims(path: str) -> list[str]:
-    from stance.nlp import load_nlp
-    from stance.segment import segment_claims
+    from stance.analyse.nlp import load_nlp
+    from stance.analyse.segment import segment_claims
 
     return [claim.text for claim in segment_claims(load_nlp()(Path(path).read_text(encoding="utf-8")))]
 
@@ -99,7 +99,7 @@ def run_command(overrides: list[str], log: Path) -> dict:
 def command_variant(args: argparse.Namespace, work: Path, name: str, corpus: Path, test_pairs: Path,
                     gold: list[str]) -> dict:
     """One variant of the command: end to end on the corpus, then macro-F1 on test_rw given pairs."""
-    from stance.metrics import macro_f1
+    from stance.evaluate.metrics import macro_f1
 
     common = [f"model_dir={args.model_dir}", f"batch_size={args.batch_size}", *VARIANTS[name]]
     if args.threads:
@@ -150,10 +150,10 @@ def naive_and_batched(args: argparse.Namespace, pairs: list[dict]) -> dict:
     import torch
     from transformers import Pipeline
 
-    from stance.encoding import collate
-    from stance.model import load_classifier
-    from stance.predict import encode_examples, features, predict_proba
-    from stance.score import quiet_library_notices
+    from stance.model.encoding import collate
+    from stance.model.classifier import load_classifier
+    from stance.model.predict import encode_examples, features, predict_proba
+    from stance.score.run import quiet_library_notices
     from stance.types import PairExample, Span
 
     quiet_library_notices()

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from stance.analyse import DocumentAnalyser
 from stance.config import REPO_ROOT, compose
-from stance.matching import PairSpans, detect_pairs, gold_pair_spans, predicted_pair_spans
+from stance.evaluate.matching import PairSpans, detect_pairs, gold_pair_spans, predicted_pair_spans
 
 DEFAULT_GOLD = REPO_ROOT / "data/gold/commentary-01.jsonl"
 

@@ -13,9 +13,9 @@ from omegaconf import OmegaConf
 
 from stance.config import compose
 from stance.data.sources import load_source, load_sources
-from stance.model import load_classifier
-from stance.model_card import write_model_card
-from stance.train import evaluate_sets
+from stance.model.classifier import load_classifier
+from stance.train.model_card import write_model_card
+from stance.train.run import evaluate_sets
 
 
 def main(model_dir: str) -> None:

@@ -31,7 +31,7 @@ def tiny_model_dir(tmp_path_factory, tiny_backbone_dir):
     import torch
 
     from stance.config import ModelConfig
-    from stance.model import build_classifier, save_classifier
+    from stance.model.classifier import build_classifier, save_classifier
 
     torch.manual_seed(0)
     model_cfg = asdict(ModelConfig(backbone=tiny_backbone_dir, lora_r=4, lora_alpha=8))

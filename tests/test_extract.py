@@ -9,7 +9,7 @@ import pytest
 
 from stance.config import REPO_ROOT, compose
 from stance.extract import run_extract
-from stance.matching import PairSpans, detect_pairs, match_pairs
+from stance.evaluate.matching import PairSpans, detect_pairs, match_pairs
 
 TEXT = ("The Kremlin's policy is failing. Putin has found himself in a deadlock.\n"
         "Azerbaijan is an enemy; Ankara set out to push Russia out.")

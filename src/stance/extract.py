@@ -16,7 +16,7 @@ from omegaconf import DictConfig
 
 from stance.analyse import DocumentAnalyser
 from stance.config import CONF_DIR, save_resolved
-from stance.registry import RegistryError
+from stance.analyse.registry import RegistryError
 from stance.textfile import LineProblem, decode_text
 from stance.types import ClaimActors
 

@@ -5,11 +5,11 @@ import json
 import pytest
 import torch
 
-import stance.pipeline
+import stance.score.pipeline
 from stance import StancePipeline
 from stance.config import compose
-from stance.pipeline import default_group
-from stance.score import run_score
+from stance.score.pipeline import default_group
+from stance.score.run import run_score
 
 TEXTS = ["Putin failed badly in Ukraine. Aliyev met Erdogan in Ankara on Tuesday.",
          "The Kremlin lost the war. Russia and Azerbaijan are rivals now.",
@@ -98,7 +98,7 @@ def test_bf16_halves_the_weights_and_keeps_scores_close(pipe, tiny_model_dir):
 
 @pytest.mark.parametrize("native", [True, False])
 def test_default_precision_is_bf16_only_where_the_cpu_has_it(monkeypatch, tiny_model_dir, native):
-    monkeypatch.setattr(stance.pipeline, "native_bf16", lambda: native)
+    monkeypatch.setattr(stance.score.pipeline, "native_bf16", lambda: native)
     auto = StancePipeline.load(tiny_model_dir)
     assert auto.precision == ("bf16" if native else "float32")
     assert {p.dtype for p in auto.loaded.model.parameters()} == {torch.bfloat16 if native else torch.float32}
@@ -130,7 +130,7 @@ def test_the_model_leaves_spacy_a_core_while_it_analyses(tiny_model_dir):
 def test_thread_counts_take_effect_on_the_thread_that_computes(pipe):
     from concurrent.futures import ThreadPoolExecutor
 
-    from stance.predict import predict_proba
+    from stance.model.predict import predict_proba
     from stance.types import PairExample, Span
 
     asked, seen = iter([2, 1, 2]), []

@@ -18,7 +18,7 @@ import torch
 from torch import nn
 from transformers import AutoConfig, AutoModel, AutoTokenizer
 
-from stance.bert_encoder import BertEncoder, fits, rows_at
+from stance.model.bert_encoder import BertEncoder, fits, rows_at
 
 META_FILE = "stance_model.json"
 WEIGHTS_FILE = "trained_weights.safetensors"

@@ -21,10 +21,10 @@ from omegaconf import DictConfig, OmegaConf
 from tqdm.auto import tqdm
 
 from stance.config import CONF_DIR, save_resolved
-from stance.inputs import Document, InputProblem, InputSpec, read_inputs, resolve_format
-from stance.model import WEIGHTS_FILE
-from stance.outputs import DONE, ERRORS, ResultStore, ResumeError, read_rows, write_actors_csv, write_summary
-from stance.pipeline import ScoringError, StancePipeline, flatten_pairs
+from stance.score.inputs import Document, InputProblem, InputSpec, read_inputs, resolve_format
+from stance.model.classifier import WEIGHTS_FILE
+from stance.score.outputs import DONE, ERRORS, ResultStore, ResumeError, read_rows, write_actors_csv, write_summary
+from stance.score.pipeline import ScoringError, StancePipeline, flatten_pairs
 
 TABLE_ROWS = 15  # actors shown per document on the terminal (most claims first)
 FINGERPRINT_KEYS = ("input", "input_format", "glob", "id_field", "text_field", "segment", "actors")
@@ -227,6 +227,3 @@ def main(cfg: DictConfig) -> None:
         sys.exit(1)
     print_report(cfg, summary)
 
-
-if __name__ == "__main__":
-    main()

@@ -21,11 +21,11 @@ from transformers import EarlyStoppingCallback, Trainer, TrainingArguments, set_
 
 from stance.config import CONF_DIR, save_resolved
 from stance.data.sources import DataError, load_source, load_sources
-from stance.encoding import collate
-from stance.metrics import classification_metrics
-from stance.model import LoadedModel, build_classifier, native_bf16, save_classifier
-from stance.model_card import write_model_card
-from stance.predict import encode_examples, features, predict_proba
+from stance.model.encoding import collate
+from stance.evaluate.metrics import classification_metrics
+from stance.model.classifier import LoadedModel, build_classifier, native_bf16, save_classifier
+from stance.train.model_card import write_model_card
+from stance.model.predict import encode_examples, features, predict_proba
 from stance.types import PairExample
 
 log = logging.getLogger("stance.train")
@@ -205,6 +205,3 @@ def main(cfg: DictConfig) -> None:
     summary = {name: round(m["f1_macro"], 4) for name, m in metrics["test"].items()}
     print(f"dev F1m {metrics['dev']['f1_macro']:.4f}; test F1m {summary}")
 
-
-if __name__ == "__main__":
-    main()

@@ -9,9 +9,9 @@ from safetensors.torch import load_file, save_file
 
 from stance.config import compose
 from stance.data.sources import DataError, load_source
-from stance.model import load_classifier
-from stance.predict import predict_proba
-from stance.train import train
+from stance.model.classifier import load_classifier
+from stance.model.predict import predict_proba
+from stance.train.run import train
 
 WORDS = {"against": "failed disastrously and lied", "neutral": "met officials on Tuesday", "favor": "won praise and succeeded"}
 

@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from stance.actors import ActorDetector, normalise_entity
+from stance.analyse.actors import ActorDetector, normalise_entity
 from stance.config import compose
-from stance.nlp import load_nlp
-from stance.registry import KINDS, ActorRegistry, RegistryError
-from stance.segment import segment_claims
+from stance.analyse.nlp import load_nlp
+from stance.analyse.registry import KINDS, ActorRegistry, RegistryError
+from stance.analyse.segment import segment_claims
 
 SMALL_REGISTRY = {
     "Russia": {"kind": "state", "aliases": ["Russia", "Russian Federation"], "adjectives": ["Russian"],

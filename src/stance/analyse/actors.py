@@ -18,8 +18,8 @@ from typing import Any
 from spacy.tokens import Doc
 from spacy.tokens import Span as SpacySpan
 
-from stance.coref import pair_phrase_mentions, pronoun_mentions
-from stance.registry import PLACE_NOUN_AFTER, PLACE_NOUNS, ActorRegistry, RegistryError, config_dict
+from stance.analyse.coref import pair_phrase_mentions, pronoun_mentions
+from stance.analyse.registry import PLACE_NOUN_AFTER, PLACE_NOUNS, ActorRegistry, RegistryError, config_dict
 from stance.types import Claim, ClaimActors, Mention
 
 NER_KINDS = {"PERSON": "person", "ORG": "organisation", "GPE": "state", "NORP": "people", "LOC": "region",

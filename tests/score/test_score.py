@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-import stance.score
+import stance.score.run
 from stance.config import compose
-from stance.score import ScoreError, main, run_score
+from stance.score.run import ScoreError, main, run_score
 
 DOCS = {
     "a": "Putin failed badly in Ukraine. Aliyev met Erdogan in Ankara on Tuesday.",
@@ -28,7 +28,7 @@ LOADED = {}
 @pytest.fixture(autouse=True)
 def reuse_loaded_pipelines(monkeypatch):
     """Load each (model, precision, batch size) once for this module's many runs; a failing load still fails."""
-    real = stance.score.load_pipeline
+    real = stance.score.run.load_pipeline
 
     def load_pipeline(cfg):
         key = (cfg.model_dir, cfg.quantize, cfg.bf16, cfg.batch_size, cfg.neutral_band)
@@ -36,7 +36,7 @@ def reuse_loaded_pipelines(monkeypatch):
             LOADED[key] = real(cfg)
         return LOADED[key]
 
-    monkeypatch.setattr(stance.score, "load_pipeline", load_pipeline)
+    monkeypatch.setattr(stance.score.run, "load_pipeline", load_pipeline)
 
 
 def score(tmp_path, model_dir, *overrides, out="out"):

@@ -12,7 +12,7 @@ import json
 import os
 from pathlib import Path
 
-from stance.aggregate import ACTOR_COLUMNS, aggregate_actors
+from stance.score.aggregate import ACTOR_COLUMNS, aggregate_actors
 
 PAIRS, DONE, ERRORS, RUN, ACTORS, SUMMARY = (
     "pairs.jsonl", "done.jsonl", "errors.jsonl", "run.json", "actors.csv", "summary.json")

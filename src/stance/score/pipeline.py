@@ -24,10 +24,10 @@ from pathlib import Path
 import torch
 from omegaconf import DictConfig
 
-from stance.aggregate import aggregate_actors, pair_score
+from stance.score.aggregate import aggregate_actors, pair_score
 from stance.analyse import DocumentAnalyser
-from stance.model import LoadedModel, load_classifier, native_bf16
-from stance.predict import predict_proba
+from stance.model.classifier import LoadedModel, load_classifier, native_bf16
+from stance.model.predict import predict_proba
 from stance.types import ClaimActors, PairExample, Span
 
 DocumentInput = tuple[str, str, list[ClaimActors] | None]  # (doc_id, text, given claims or None)

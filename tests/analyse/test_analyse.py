@@ -3,9 +3,9 @@ does not know, read with context, and finds there what it finds when it reads th
 import pytest
 
 from stance.analyse import DocumentAnalyser
-from stance.nlp import recognise_entities
-from stance.pipeline import default_group
-from stance.segment import segment_claims
+from stance.analyse.nlp import recognise_entities
+from stance.score.pipeline import default_group
+from stance.analyse.segment import segment_claims
 
 # Two sentences of NewsMTSC (MIT). Read without the sentence before it, spaCy takes Wilson for an ORG.
 WILSON = ("There have been low points before, he says. Wilson told grand jurors he was thinking: "

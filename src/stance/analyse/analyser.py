@@ -32,8 +32,8 @@ class DocumentAnalyser:
 
     @classmethod
     def from_config(cls, segment_cfg: Any, actors_cfg: Any) -> DocumentAnalyser:
-        from stance.actors import ActorDetector
-        from stance.nlp import load_nlp
+        from stance.analyse.actors import ActorDetector
+        from stance.analyse.nlp import load_nlp
 
         segment_cfg, actors_cfg = typed(SegmentConfig, segment_cfg), typed(ActorsConfig, actors_cfg)
         nlp = load_nlp(segment_cfg.spacy_model, ner=actors_cfg.discover_ner)
@@ -45,8 +45,8 @@ class DocumentAnalyser:
         return None
 
     def __call__(self, texts: list[str]) -> list[list[ClaimActors]]:
-        from stance.nlp import recognise_entities
-        from stance.segment import segment_claims
+        from stance.analyse.nlp import recognise_entities
+        from stance.analyse.segment import segment_claims
 
         targeted_ner = self.detector.discover_ner and "ner" in self.nlp.pipe_names
         with self.nlp.select_pipes(disable=["ner"] if targeted_ner else []):

@@ -9,11 +9,11 @@ import shutil
 import pytest
 from omegaconf import OmegaConf
 
-from stance.baselines import training_sources
+from stance.evaluate.baselines import training_sources
 from stance.config import compose
 from stance.data.sources import DataError
-from stance.evaluate import run_agreement, run_evaluate
-from stance.report import summary_text
+from stance.evaluate.run import run_agreement, run_evaluate
+from stance.evaluate.report import summary_text
 from stance.types import Claim, ClaimActors, Mention
 
 DOCUMENT = "Putin failed badly and Aliyev won praise. The Kremlin met officials on Tuesday. Rain fell."
@@ -201,7 +201,7 @@ def test_baseline_training_data(tmp_path):
 
 
 def test_cli_agreement_and_one_line_error(tmp_path, monkeypatch, capsys):
-    from stance.evaluate import main
+    from stance.evaluate.run import main
 
     a = write_gold(tmp_path / "a.jsonl", GOLD)
     bad = tmp_path / "b.jsonl"

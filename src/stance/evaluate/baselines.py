@@ -76,13 +76,13 @@ class FrozenEncoderFeatures:
         if self._backbone is None:
             from transformers import AutoModel
 
-            from stance.model import resolve_backbone
+            from stance.model.classifier import resolve_backbone
 
             self._backbone = AutoModel.from_pretrained(resolve_backbone(self.model_cfg["backbone"])).eval()
         return self._backbone
 
     def cache_key(self, examples: list[PairExample]) -> str:
-        from stance.model import resolve_backbone
+        from stance.model.classifier import resolve_backbone
 
         digest = hashlib.sha256()
         settings = {k: self.model_cfg[k] for k in ("max_length", "encoding", "marker_open", "marker_close")}
@@ -104,7 +104,7 @@ class FrozenEncoderFeatures:
     def _encode(self, examples: list[PairExample]) -> np.ndarray:
         import torch
 
-        from stance.predict import encode_examples, sorted_batches
+        from stance.model.predict import encode_examples, sorted_batches
 
         backbone = self.backbone()
         encoded = encode_examples(self.tokenizer, self.model_cfg, examples)

@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 
 from stance.config import compose
-from stance.nlp import load_nlp
-from stance.segment import segment_claims
+from stance.analyse.nlp import load_nlp
+from stance.analyse.segment import segment_claims
 
 SEED = Path(compose("extract").input)  # the seed commentary, read from paths.shared
 

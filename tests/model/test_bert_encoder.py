@@ -4,8 +4,8 @@ import pytest
 import torch
 from transformers import AutoConfig, BertConfig, BertModel
 
-from stance.bert_encoder import BertEncoder, rows_at
-from stance.model import POOLINGS, StanceClassifier, inference_backbone, load_classifier
+from stance.model.bert_encoder import BertEncoder, rows_at
+from stance.model.classifier import POOLINGS, StanceClassifier, inference_backbone, load_classifier
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +63,7 @@ def test_classifier_on_either_backbone_gives_the_same_logits(both, batch, poolin
 
 
 def test_scoring_loads_the_lean_encoder_with_the_adapter_folded_in(tiny_model_dir):
-    from stance.predict import predict_proba
+    from stance.model.predict import predict_proba
     from stance.types import PairExample, Span
 
     folded, with_peft = load_classifier(tiny_model_dir), load_classifier(tiny_model_dir, merge_adapter=False)

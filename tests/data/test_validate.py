@@ -9,7 +9,7 @@ import pytest
 from stance.data.__main__ import main
 from stance.data.validate import check_gold, validate_gold
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SHIPPED_GOLD = ROOT / "data" / "gold" / "commentary-01.jsonl"
 DOCUMENT = "Moscow failed again. Baku won. Nothing else."
 

@@ -22,16 +22,16 @@ import hydra
 import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
-from stance.baselines import Scored, build_baselines
+from stance.evaluate.baselines import Scored, build_baselines
 from stance.config import CONF_DIR, save_resolved
 from stance.data.sources import DEFAULT_LABELS, DataError, load_source
 from stance.data.validate import check_gold
-from stance.matching import detect_pairs, gold_pair_spans, match_pairs, predicted_pair_spans
-from stance.metrics import claim_split_agreement, detection_scores, evaluation_metrics, label_agreement
-from stance.model import LoadedModel, load_classifier
-from stance.pipeline import pair_examples
-from stance.predict import predict_proba
-from stance.report import agreement_blocks, agreement_text, report_blocks, summary_text, write_report
+from stance.evaluate.matching import detect_pairs, gold_pair_spans, match_pairs, predicted_pair_spans
+from stance.evaluate.metrics import claim_split_agreement, detection_scores, evaluation_metrics, label_agreement
+from stance.model.classifier import LoadedModel, load_classifier
+from stance.score.pipeline import pair_examples
+from stance.model.predict import predict_proba
+from stance.evaluate.report import agreement_blocks, agreement_text, report_blocks, summary_text, write_report
 from stance.textfile import jsonl_rows
 from stance.types import ClaimActors, PairExample
 
@@ -302,6 +302,3 @@ def main(cfg: DictConfig) -> None:
     print(summary_text(result) if cfg.mode == "evaluate" else agreement_text(result))
     print(f"wrote {Path(cfg.output) / 'report.html'} (report.md, metrics.json{', errors.jsonl' if cfg.mode == 'evaluate' else ''}, config.yaml)")
 
-
-if __name__ == "__main__":
-    main()

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import f1_score
 
-from stance.metrics import (
+from stance.evaluate.metrics import (
     bootstrap_ci,
     claim_split_agreement,
     classification_metrics,

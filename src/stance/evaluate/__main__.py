@@ -1,0 +1,3 @@
+from stance.evaluate.run import main
+
+main()

@@ -1,0 +1,3 @@
+from stance.score.run import main
+
+main()

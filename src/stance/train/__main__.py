@@ -1,0 +1,3 @@
+from stance.train.run import main
+
+main()
