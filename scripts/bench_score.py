@@ -1,10 +1,9 @@
 """Scoring benchmark: the whole `python -m stance.score` command against a naive one-pair-at-a-time
-`transformers.pipeline`, in float32, with `quantize=true` (int8) and with `bf16=true`, and what the faster
-variants cost in macro-F1.
+`transformers.pipeline`, in float32 and with `bf16=true`, and what bf16 costs in macro-F1.
 
 1. Builds N documents by recombining the seed commentary's claims (seeded) into corpus.jsonl.
 2. Runs the real command on it (a fresh process each: imports, model load, claim/actor extraction,
-   scoring, writing all included) per variant (fp32, int8, bf16): wall time, pairs/s, docs/s, peak RSS,
+   scoring, writing all included) per variant (fp32, bf16): wall time, pairs/s, docs/s, peak RSS,
    and the command's own split (startup, load, analysis, model seconds).
 3. Scores the same pairs (read back from the fp32 pairs.jsonl) through a `transformers.Pipeline` over
    the same weights and encoding on transformers' own BertModel (what a first attempt runs), one pair per
@@ -12,6 +11,7 @@ variants cost in macro-F1.
 4. Runs the command in pairs mode on NewsMTSC test_rw (given targets) per variant: macro-F1.
 
     python scripts/bench_score.py --model-dir models/default --docs 300
+    python scripts/bench_score.py --engine ray     # local vs Ray engine, Ray's overhead, a cluster estimate
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 # Overrides of each command variant; the bare command picks bf16 where the CPU has it natively, else fp32.
-VARIANTS = {"fp32": ["bf16=false"], "int8": ["quantize=true"], "bf16": ["bf16=true"]}
+VARIANTS = {"fp32": ["bf16=false"], "bf16": ["bf16=true"]}
 
 
 def parse_args() -> argparse.Namespace:
@@ -45,6 +45,10 @@ def parse_args() -> argparse.Namespace:
                         help="command variants to run (fp32 is always needed)")
     parser.add_argument("--naive-limit", type=int, default=None, help="score only the first N pairs naively")
     parser.add_argument("--work", default=str(REPO / "outputs" / "bench" / "score"), help="corpus and run outputs")
+    parser.add_argument("--engine", choices=("local", "ray"), default="local",
+                        help="ray: the local and the Ray engine on the same corpus and the seed (scripts/bench_ray.py)")
+    parser.add_argument("--ray-actors", type=int, default=1, help="--engine ray: ray.num_model_actors")
+    parser.add_argument("--ray-threads", type=int, default=1, help="--engine ray: ray.threads_per_actor")
     args = parser.parse_args()
     if "fp32" not in args.variants:
         parser.error("--variants needs fp32: the other variants are compared with it")
@@ -54,8 +58,12 @@ def parse_args() -> argparse.Namespace:
 def seed_claims(path: str) -> list[str]:
     from stance.analyse.nlp import load_nlp
     from stance.analyse.segment import segment_claims
+    from stance.textfile import LineProblem, decode_text
 
-    return [claim.text for claim in segment_claims(load_nlp()(Path(path).read_text(encoding="utf-8")))]
+    text = decode_text(Path(path).read_bytes())  # as scoring reads a document (CRLF kept, BOM dropped)
+    if isinstance(text, LineProblem):
+        sys.exit(f"{path}:{text.line}: {text.message}")
+    return [claim.text for claim in segment_claims(load_nlp()(text))]
 
 
 def build_corpus(claims: list[str], n_docs: int, seed: int) -> list[str]:
@@ -207,6 +215,11 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     docs = build_corpus(seed_claims(args.seed_text), args.docs, args.seed)
     corpus = write_jsonl(work / "corpus.jsonl", [{"id": f"doc{i:04d}", "text": text} for i, text in enumerate(docs)])
+    if args.engine == "ray":
+        from bench_ray import bench_engines  # scripts/ is on sys.path when this script runs
+
+        bench_engines(args, work, corpus, run_command, write_jsonl)
+        return
     test_rw = load_source({"format": "newsmtsc", "path": args.newsmtsc})
     test_pairs = write_jsonl(work / "test_rw_pairs.jsonl", [
         {"id": str(i), "text": ex.text, "mentions": [{"start": s.start, "end": s.end} for s in ex.spans]}

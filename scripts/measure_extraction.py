@@ -19,20 +19,10 @@ from pathlib import Path
 
 from stance.analyse import DocumentAnalyser
 from stance.config import REPO_ROOT, compose
+from stance.data.validate import check_gold
 from stance.evaluate.matching import PairSpans, detect_pairs, gold_pair_spans, predicted_pair_spans
 
 DEFAULT_GOLD = REPO_ROOT / "data/gold/commentary-01.jsonl"
-
-
-def read_gold(path: Path) -> list[dict]:
-    rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.strip():
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as error:
-                sys.exit(f"{path}:{number}: not JSON ({error.msg})")
-    return rows
 
 
 def describe(pair: PairSpans, text: str, claim_ids: dict) -> str:
@@ -50,12 +40,11 @@ def main(argv: list[str] | None = None) -> dict:
     overrides = [arg for arg in argv if "=" in arg and not arg.startswith("-")]
     args = parser.parse_args([arg for arg in argv if arg not in overrides])
     cfg = compose("extract", overrides)
-    document = args.document or Path(cfg.input)  # the seed commentary in paths.shared
-    for path in (args.gold, document):
-        if not path.is_file():
-            sys.exit(f"error: {path}: no such file")
-    text = document.read_text(encoding="utf-8")
-    rows = read_gold(args.gold)
+    document = args.document or Path(cfg.paths.shared) / "seed" / "commentary-01.txt"
+    checked = check_gold(args.gold, document)  # the strict gold reader; reads the document as scoring does
+    if checked.problems:
+        sys.exit("\n".join(checked.problems[:20]))
+    text, rows = checked.document, [row for _, row in checked.valid_rows]
     (items,) = DocumentAnalyser.from_config(cfg.segment, cfg.actors)([text])
 
     gold_claims = {(row["start"], row["end"]): row["claim_id"] for row in rows}

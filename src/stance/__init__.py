@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["StancePipeline"]
+RESULT_TYPES = ("StanceError", "DocumentResult", "ClaimResult", "ActorStance", "ActorSummary", "PairStance",
+                "MentionSpan")
+__all__ = ["StancePipeline", *RESULT_TYPES]
 
 
 def __getattr__(name: str) -> Any:
@@ -12,4 +14,8 @@ def __getattr__(name: str) -> Any:
         from stance.score import StancePipeline
 
         return StancePipeline
+    if name in RESULT_TYPES:
+        from stance.score import results
+
+        return getattr(results, name)
     raise AttributeError(f"module 'stance' has no attribute {name!r}")

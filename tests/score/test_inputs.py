@@ -105,3 +105,42 @@ def test_stdin(monkeypatch):
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"Putin lost.\n")))
     docs, problems = read("-")
     assert [(d.doc_id, d.text) for d in docs] == [("stdin", "Putin lost.\n")] and not problems
+
+
+def test_duplicate_ids_from_a_directory_are_reported_by_file(tmp_path):
+    (tmp_path / "a.txt").write_text("Putin lost.")
+    (tmp_path / "a.md").write_text("Aliyev won.")
+    docs, problems = read(tmp_path, glob="*")
+    assert [(d.doc_id, d.text) for d in docs] == [("a", "Aliyev won.")]  # a.md sorts first
+    assert problems == [f"{tmp_path}/a.txt:1: duplicate id 'a' (first at {tmp_path}/a.md:1)"]
+
+
+def test_limit_reads_only_the_first_records_of_a_stream(monkeypatch):
+    """stdin that never ends: with limit=3 the reader stops after three records instead of reading forever."""
+
+    class Endless(io.RawIOBase):
+        def __init__(self):
+            self.served = 0
+
+        def readable(self):
+            return True
+
+        def readinto(self, buffer):
+            line = json.dumps({"id": f"d{self.served}", "text": "Putin lost."}).encode() + b"\n"
+            self.served += 1
+            buffer[: len(line)] = line
+            return len(line)
+
+    endless = Endless()
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BufferedReader(endless, buffer_size=64)))
+    docs, problems = read("-", format="jsonl", limit=3)
+    assert [d.doc_id for d in docs] == ["d0", "d1", "d2"] and not problems and endless.served < 50
+
+
+def test_limit_counts_bad_records_too(tmp_path):
+    path = tmp_path / "docs.csv"
+    path.write_text("id,text\n1,Putin lost.\n2,\n3,Aliyev won.\n4,Erdogan waited.\n")
+    docs, problems = read(path, limit=3)
+    assert [d.doc_id for d in docs] == ["1", "3"] and problems == [f"{path}:3: empty text"]
+    with pytest.raises(ValueError, match="limit"):
+        read(path, limit=0)

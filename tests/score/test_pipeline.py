@@ -6,7 +6,7 @@ import pytest
 import torch
 
 import stance.score.pipeline
-from stance import StancePipeline
+from stance import ActorStance, DocumentResult, StanceError, StancePipeline
 from stance.config import compose
 from stance.score.pipeline import default_group
 from stance.score.run import run_score
@@ -14,6 +14,8 @@ from stance.score.run import run_score
 TEXTS = ["Putin failed badly in Ukraine. Aliyev met Erdogan in Ankara on Tuesday.",
          "The Kremlin lost the war. Russia and Azerbaijan are rivals now.",
          "Rain fell all day."]
+SPREAD_TEXT = ("Erdogan wants to push Russia out of the Caucasus. The Taliban met officials from India. "
+               "Brussels should stop lecturing Beijing and start paying.")
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +25,10 @@ def pipe(tiny_model_dir):
 
 
 def test_one_text_gives_claims_actors_and_stances_as_plain_data(pipe):
-    result = pipe(TEXTS[0], doc_id="t")
+    typed = pipe(TEXTS[0], doc_id="t")
+    assert isinstance(typed, DocumentResult) and isinstance(typed.claims[0].actors[0], ActorStance)
+    assert typed.claims[0].actors[0].mentions[0].text == typed.claims[0].text[:5]  # "Putin"
+    result = typed.to_dict()
     assert json.loads(json.dumps(result)) == result  # nothing but dicts, lists, strings and numbers
     assert result["doc_id"] == "t" and [c["text"] for c in result["claims"]] == [
         "Putin failed badly in Ukraine.", "Aliyev met Erdogan in Ankara on Tuesday."]
@@ -45,20 +50,20 @@ def test_score_many_streams_in_order_with_ids(pipe):
     items = iter([TEXTS[0], ("mine", TEXTS[1]), TEXTS[2]])  # a one-shot iterator, read batch by batch
     results = pipe.score_many(items, doc_batch_size=2)
     first = next(results)
-    assert first["doc_id"] == "0"
+    assert first.doc_id == "0"
     rest = list(results)
-    assert [r["doc_id"] for r in rest] == ["mine", "2"]
-    assert rest[1]["claims"][0]["actors"] == [] and rest[1]["actors"] == []  # no actor: the claim is kept
+    assert [r.doc_id for r in rest] == ["mine", "2"]
+    assert rest[1].claims[0].actors == [] and rest[1].actors == []  # no actor: the claim is kept
     assert first == pipe(TEXTS[0], doc_id="0")  # batching does not change the result
 
 
 def test_a_text_too_long_for_spacy_is_an_error_item_not_an_exception(pipe, monkeypatch):
     monkeypatch.setattr(pipe.analyser.nlp, "max_length", 40)
     results = list(pipe.score_many([("short", "Putin lost."), ("long", TEXTS[0])]))
-    assert results[0]["doc_id"] == "short" and results[0]["claims"]
-    assert results[1] == {"doc_id": "long", "error": f"text has {len(TEXTS[0])} characters, more than spaCy's "
-                                                     "max_length 40"}
-    with pytest.raises(ValueError, match="^long: text has"):
+    assert results[0].doc_id == "short" and results[0].claims and results[0].error is None
+    assert results[1] == DocumentResult("long", error=f"text has {len(TEXTS[0])} characters, more than spaCy's "
+                                                      "max_length 40")
+    with pytest.raises(StanceError, match="^long: text has"):
         pipe(TEXTS[0], doc_id="long")
 
 
@@ -70,30 +75,44 @@ def test_api_agrees_with_the_command(tiny_model_dir, tmp_path):
                             "progress=false", "threads=1"])
     run_score(cfg)
     written = [json.loads(line) for line in (tmp_path / "out" / "pairs.jsonl").read_text().splitlines()]
-    from_api = [{"doc_id": r["doc_id"], "claim_id": c["claim_id"], "start": c["start"], "end": c["end"],
-                 "text": c["text"], **a} for r in pipe.score_many(TEXTS) for c in r["claims"] for a in c["actors"]]
+    from_api = [row for result in pipe.score_many(TEXTS) for row in result.pairs()]
     assert written == from_api and len(written) >= 8
 
 
-def test_quantize_loads_an_int8_model_with_close_scores(pipe, tiny_model_dir):
-    quantized = StancePipeline.load(tiny_model_dir, quantize=True)
-    modules = list(quantized.loaded.model.modules())
-    assert not any(isinstance(m, torch.nn.Linear) for m in modules)  # every Linear replaced by its int8 version
-    assert any(isinstance(m, torch.ao.nn.quantized.dynamic.Linear) for m in modules)
-    fp32, int8 = pipe(TEXTS[0]), quantized(TEXTS[0])
-    pairs = [(a, b) for c, d in zip(fp32["claims"], int8["claims"]) for a, b in zip(c["actors"], d["actors"])]
-    assert pairs and all(a["actor"] == b["actor"] for a, b in pairs)
-    assert max(abs(a["score"] - b["score"]) for a, b in pairs) < 0.1
+def pair_logits(loaded, examples, marker_shift=0):
+    """Raw logits of each pair, optionally with the head reading `marker_shift` tokens past the marker."""
+    from stance.model.predict import encode_examples, sorted_batches
+
+    encoded = encode_examples(loaded.tokenizer, loaded.model_cfg, examples)
+    logits = torch.zeros(len(examples), len(loaded.labels))
+    with torch.inference_mode():
+        for indices, batch in sorted_batches(encoded, 64, loaded.tokenizer.pad_token_id or 0):
+            batch["marker_index"] = batch["marker_index"] + marker_shift
+            logits[indices] = loaded.model(**batch)["logits"].float()
+    return logits
 
 
-def test_bf16_halves_the_weights_and_keeps_scores_close(pipe, tiny_model_dir):
-    half = StancePipeline.load(tiny_model_dir, bf16=True)
-    assert {p.dtype for p in half.loaded.model.parameters()} == {torch.bfloat16}
-    fp32, bf16 = pipe(TEXTS[1]), half(TEXTS[1])
-    pairs = [(a, b) for c, d in zip(fp32["claims"], bf16["claims"]) for a, b in zip(c["actors"], d["actors"])]
-    assert pairs and max(abs(a["score"] - b["score"]) for a, b in pairs) < 0.05
-    with pytest.raises(ValueError, match="quantize and bf16 exclude each other"):
-        StancePipeline.load(tiny_model_dir, quantize=True, bf16=True)
+def test_bf16_halves_the_weights_and_keeps_every_logit_close(wide_model_dir):
+    """On the wide-initialised model (logits spread over several units), bf16 logits stay within a small part
+    of that spread, pair by pair and class by class; reading the marker one token off moves them far more,
+    so this comparison would catch it."""
+    from stance.types import PairExample, Span
+
+    fp32 = StancePipeline.load(wide_model_dir, bf16=False)
+    half = StancePipeline.load(wide_model_dir, bf16=True)
+    assert {p.dtype for p in half.loaded.model.parameters()} == {torch.bfloat16} and half.precision == "bf16"
+    examples = [PairExample(item.claim.text, [Span(m.start - item.claim.start, m.end - item.claim.start)])
+                for items in fp32.analyser(TEXTS + [SPREAD_TEXT]) for item in items for m in item.mentions]
+    reference = pair_logits(fp32.loaded, examples)
+    spread = reference.std().item()
+    assert len(examples) >= 8 and spread > 1.0  # logits that spread: a wrong computation cannot hide in them
+
+    def close(logits):
+        diff = (logits - reference).abs()
+        return diff.mean().item() < 0.1 * spread and diff.max().item() < 0.5 * spread
+
+    assert close(pair_logits(half.loaded, examples))
+    assert not close(pair_logits(fp32.loaded, examples, marker_shift=1))
 
 
 @pytest.mark.parametrize("native", [True, False])
@@ -102,7 +121,6 @@ def test_default_precision_is_bf16_only_where_the_cpu_has_it(monkeypatch, tiny_m
     auto = StancePipeline.load(tiny_model_dir)
     assert auto.precision == ("bf16" if native else "float32")
     assert {p.dtype for p in auto.loaded.model.parameters()} == {torch.bfloat16 if native else torch.float32}
-    assert StancePipeline.load(tiny_model_dir, quantize=True).precision == "int8"
     assert StancePipeline.load(tiny_model_dir, bf16=False).precision == "float32"
 
 
@@ -113,7 +131,7 @@ def test_no_ner_discovery_leaves_the_entity_recogniser_out(tiny_model_dir):
     assert "ner" not in registry_only.analyser.nlp.pipe_names
     assert "lemmatizer" not in registry_only.analyser.nlp.pipe_names
     result = registry_only("Putin failed badly in Ukraine. Mr. Zlotnik met Aliyev.")
-    named = {a["actor"] for c in result["claims"] for a in c["actors"]}
+    named = {a.actor for c in result.claims for a in c.actors}
     assert named == {"Putin", "Ukraine", "Aliyev"}  # "Zlotnik" is no registry actor: only NER would find him
 
 
@@ -143,3 +161,38 @@ def test_thread_counts_take_effect_on_the_thread_that_computes(pipe):
         hook.remove()
         torch.set_num_threads(1)
     assert seen == [2, 1, 2]
+
+
+def test_load_and_score_leave_the_callers_hydra_state_and_threads_as_they_were(tiny_model_dir, tmp_path):
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+
+    (tmp_path / "mine.yaml").write_text("answer: 42\n")
+    with initialize_config_dir(config_dir=str(tmp_path), version_base="1.3"):
+        pipe = StancePipeline.load(tiny_model_dir, bf16=False, threads=2)  # composes the default actors/segment
+        assert hydra_compose(config_name="mine").answer == 42  # the caller's Hydra, with its own config dir
+    torch.set_num_threads(1)
+    pipe(TEXTS[0])  # the model computes with 2 threads on this thread...
+    assert torch.get_num_threads() == 1  # ...and gives the caller's setting back
+
+
+def test_score_pairs_extra_actors_and_one_error_type(pipe, tiny_model_dir, tmp_path):
+    given = pipe.score_pairs([("Lula deserves real credit; lula's critics agree.", "Lula"),
+                              ("Putin lost.", [(0, 5)], "Russia's president")])
+    assert [p.actor for p in given] == ["Lula", "Russia's president"]
+    assert [m.text for m in given[0].mentions] == ["Lula", "lula"] and given[1].mentions[0].source == "given"
+    assert given[0].label == max(given[0].probs, key=given[0].probs.get)
+    with pytest.raises(StanceError, match="pair 1: target 'Aliyev' not found"):
+        pipe.score_pairs([("Putin lost.", "Putin"), ("Putin lost.", "Aliyev")])
+    with pytest.raises(StanceError, match=r"pair 0: span\(s\) \[\(3, 40\)\] outside the text"):
+        pipe.score_pairs([("Putin lost.", [(3, 40)])])
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("Zlotnik: {kind: person, aliases: [Zlotnik]}\n")
+    extra = StancePipeline.load(tiny_model_dir, bf16=False, extra_actors=[mine])
+    found = {(a.actor, a.kind) for c in extra("Mr. Zlotnik met Aliyev.").claims for a in c.actors}
+    assert ("Zlotnik", "person") in found
+    with pytest.raises(StanceError, match="no such model directory"):
+        StancePipeline.load(tmp_path / "none")
+    mine.write_text("Zlotnik: {kind: celebrity}\n")
+    with pytest.raises(StanceError, match="mine.yaml:1: actor 'Zlotnik': kind 'celebrity'"):
+        StancePipeline.load(tiny_model_dir, extra_actors=[mine])

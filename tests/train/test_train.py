@@ -53,7 +53,7 @@ def test_train_save_reload_predicts_identically(tmp_path, tiny_backbone_dir, ada
         assert (out / name).is_file(), name
     assert set(metrics["test"]) == {"test"} and metrics["train"]["pairs"] == 48
     saved = json.loads((out / "metrics.json").read_text())
-    assert saved["dev"]["n"] == 12
+    assert saved["dev"]["sets"]["dev"]["n"] == 12
     assert json.loads((out / "stance_model.json").read_text())["id2label"] == {"0": "against", "1": "neutral", "2": "favor"}
 
     examples = load_source({"format": "newsmtsc", "path": str(tmp_path / "dev.jsonl")})
@@ -131,13 +131,14 @@ def test_folded_lora_equals_peft_model(tmp_path, tiny_backbone_dir):
             state[name] = torch.randn(state[name].shape, generator=generator) * 0.5
     save_file(state, str(weights))
     examples = load_source({"format": "newsmtsc", "path": str(tmp_path / "dev.jsonl")})
-    with_peft = predict_proba(load_classifier(tmp_path / "model", merge_adapter=False), examples).probs
+    # Raw logits: the saved calibration of a tiny random model flattens its probabilities.
+    with_peft = predict_proba(load_classifier(tmp_path / "model", merge_adapter=False), examples).logits
     folded = load_classifier(tmp_path / "model")
     assert "peft" not in type(folded.model.backbone).__module__
-    np.testing.assert_allclose(predict_proba(folded, examples).probs, with_peft, atol=1e-5)
+    np.testing.assert_allclose(predict_proba(folded, examples).logits, with_peft, atol=1e-4)
     for name in state:
         if ".lora_B." in name:
             state[name] = torch.zeros_like(state[name])
     save_file(state, str(weights))
-    without_adapter = predict_proba(load_classifier(tmp_path / "model"), examples).probs
+    without_adapter = predict_proba(load_classifier(tmp_path / "model"), examples).logits
     assert np.abs(without_adapter - with_peft).max() > 1e-3

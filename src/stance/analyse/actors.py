@@ -19,12 +19,23 @@ from spacy.tokens import Doc
 from spacy.tokens import Span as SpacySpan
 
 from stance.analyse.coref import pair_phrase_mentions, pronoun_mentions
+from stance.analyse.discovery import subject_mentions
 from stance.analyse.registry import PLACE_NOUN_AFTER, PLACE_NOUNS, ActorRegistry, RegistryError, config_dict
 from stance.types import Claim, ClaimActors, Mention
 
-NER_KINDS = {"PERSON": "person", "ORG": "organisation", "GPE": "state", "NORP": "people", "LOC": "region",
-             "FAC": "organisation"}
+# A discovery the registry cannot place keeps the kind NER can vouch for: a GPE may be a city or a province as
+# well as a state, so it is a "place", never a guessed state.
+NER_KINDS = {"PERSON": "person", "ORG": "organisation", "GPE": "place", "NORP": "people", "LOC": "place",
+             "FAC": "place"}
 PLACE_LABELS = {"GPE", "LOC"}
+# Common Chinese, Korean and Vietnamese family names, which come first ("Wang Yi" is Wang, not Yi).
+FAMILY_NAME_FIRST = frozenset(
+    "Li Wang Zhang Liu Chen Yang Zhao Huang Zhou Wu Xu Sun Hu Zhu Gao Lin He Guo Ma Luo Liang Song Zheng Xie Han "
+    "Tang Feng Yu Dong Xiao Cheng Cao Yuan Deng Xi Lai Ko Tsai Kim Lee Park Choi Jung Kang Cho Yoon Jang Lim Shin "
+    "Nguyen Tran Le Pham Hoang Vo Dang Bui Do Ngo Duong To Hun".split())
+# A name before one of these is a natural feature, whatever NER calls it ("the Amazon rainforest" is no organisation).
+FEATURE_AFTER = re.compile(r"[ \t]+(?:rainforest|jungle|river|basin|delta|desert|mountains|range|valley|strait|"
+                           r"gulf|sea|lake|island|islands|peninsula|coast|forest|plateau)\b", re.IGNORECASE)
 STRIP_CHARS = "\"'“”‘’«»()[]{}*,;: \t\n"
 POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$")
 
@@ -43,6 +54,18 @@ def normalise_entity(text: str, start: int) -> tuple[str, int]:
             return text, start
 
 
+def person_name(name: str) -> str:
+    """The canonical name of a discovered person, as the registry names people: the surname of a plain
+    "First Last" ("Daniel Noboa" -> "Noboa"); a longer name, one with a particle ("Tarcísio de Freitas"), and
+    an East Asian name, family name first ("Li Qiang", "Lee Jae-myung"), stay whole."""
+    words = name.split()
+    if len(words) != 2 or not all(word[:1].isupper() for word in words) or words[0] in FAMILY_NAME_FIRST:
+        return name
+    if "-" in words[1] and not words[1].split("-")[-1][:1].isupper():
+        return name
+    return words[1]
+
+
 def overlaps(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:
     return any(start < span_end and span_start < end for span_start, span_end in spans)
 
@@ -56,6 +79,7 @@ class ActorDetector:
     ner_labels: tuple[str, ...] = ("PERSON", "ORG", "GPE", "NORP")
     resolve_pronouns: bool = True
     place_prepositions: frozenset[str] = field(default_factory=frozenset)
+    discover_subjects: bool = True  # subject proper nouns NER missed (stance.analyse.discovery)
 
     @classmethod
     def from_config(cls, actors_cfg: Any) -> ActorDetector:
@@ -66,12 +90,14 @@ class ActorDetector:
         return cls(registry=ActorRegistry.from_config(cfg), discover_ner=bool(cfg.get("discover_ner", True)),
                    ner_labels=tuple(cfg.get("ner_labels") or ()),
                    resolve_pronouns=bool(cfg.get("resolve_pronouns", True)),
+                   discover_subjects=bool(cfg.get("discover_subjects", True)),
                    place_prepositions=frozenset(w.lower() for w in cfg.get("ner_place_prepositions") or ()))
 
-    def detect(self, doc: Doc, claims: list[Claim]) -> list[ClaimActors]:
-        """One ClaimActors per claim, same order; mentions sorted by start (then end, actor)."""
+    def detect(self, doc: Doc, claims: list[Claim], matches: list | None = None) -> list[ClaimActors]:
+        """One ClaimActors per claim, same order; mentions sorted by start (then end, actor). `matches`: the
+        registry's scan of this document when the caller already has it (`ner_sentences` needs it first)."""
         text = doc.text  # spaCy joins every token's text on each access: read it once
-        matches = self.registry.scan(text)
+        matches = self.registry.scan(text) if matches is None else matches
         mentions = [Mention(m.actor.name, m.actor.kind, text[m.start:m.end], m.start, m.end, "registry")
                     for m in matches if m.actor is not None]
         if self.discover_ner:
@@ -85,11 +111,12 @@ class ActorDetector:
         return [ClaimActors(claim, sorted(found, key=lambda m: (m.start, m.end, m.actor)))
                 for claim, found in zip(claims, per_claim)]
 
-    def ner_sentences(self, doc: Doc) -> list[SpacySpan]:
+    def ner_sentences(self, doc: Doc, matches: list) -> list[SpacySpan]:
         """The sentences where NER can discover an actor: those with a capitalised word outside the registry's
-        matches (`discover` keeps only entities that start with a capital and touch no match), not counting
-        "I" or a stop word capitalised only because it starts the sentence ("The", "But"; "May" there too)."""
-        taken = [(m.start, m.end) for m in self.registry.scan(doc.text)]
+        `matches` in this document (`discover` keeps only entities that start with a capital and touch no
+        match), not counting "I" or a stop word capitalised only because it starts the sentence ("The", "But";
+        "May" there too)."""
+        taken = [(m.start, m.end) for m in matches]
         starts = [start for start, _ in taken]
 
         def may_name(token) -> bool:
@@ -105,7 +132,7 @@ class ActorDetector:
         """Mentions from spaCy entities outside `taken` spans (registry hits and not-actor phrases); `text` is doc.text."""
         found: list[Mention] = []
         rejected: list[tuple[int, int]] = []  # entities judged not to be actors here: not repeated either
-        surnames: dict[str, Mention] = {}  # last word of a discovered full name -> its first mention
+        surnames = self.registry_surnames(text, taken)  # last word of a full name named before -> that person
         for ent in doc.ents:
             if ent.label_ not in self.ner_labels or self.is_place(ent, text):
                 rejected.append((ent.start_char, ent.end_char))
@@ -120,15 +147,33 @@ class ActorDetector:
                 found.append(Mention(actor.name, actor.kind, name, start, end, "ner"))
             elif ent.label_ == "PERSON" and name in surnames:
                 found.append(Mention(surnames[name].actor, "person", name, start, end, "ner"))
+            elif ent.label_ == "PERSON":
+                found.append(Mention(person_name(name), "person", name, start, end, "ner"))
+                if " " in name:
+                    surnames.setdefault(name.rsplit(" ", 1)[1], found[-1])
             else:
                 found.append(Mention(name, NER_KINDS[ent.label_], name, start, end, "ner"))
-                if ent.label_ == "PERSON" and " " in name:
-                    surnames.setdefault(name.rsplit(" ", 1)[1], found[-1])
+        spans = taken + rejected + [(m.start, m.end) for m in found]
+        found += subject_mentions(doc, spans, surnames) if self.discover_subjects else []
         return found + self.repeat_discoveries(text, found, taken + rejected)
 
+    def registry_surnames(self, text: str, taken: list[tuple[int, int]]) -> dict[str, Mention]:
+        """Surname -> person for the registry's people named in full in this text ("Rahul Gandhi"), so that a
+        later "Gandhi" that NER finds is that person, as for a full name NER discovers."""
+        surnames: dict[str, Mention] = {}
+        for start, end in taken:
+            surface = text[start:end]
+            actor = self.registry.lookup(surface) if " " in surface else None
+            if actor is not None and actor.kind == "person":
+                surnames.setdefault(surface.rsplit(" ", 1)[1], Mention(actor.name, "person", surface, start, end,
+                                                                      "registry"))
+        return surnames
+
     def is_place(self, ent: SpacySpan, text: str) -> bool:
-        """A GPE/LOC right after a locative preposition ("detained in Kazan") or before a place noun
-        ("the Kursk region") names a place."""
+        """Any entity before a natural feature noun ("the Amazon rainforest"), and a GPE/LOC right after a
+        locative preposition ("detained in Kazan") or before a place noun ("the Kursk region"), names a place."""
+        if FEATURE_AFTER.match(text, ent.end_char) is not None:
+            return True
         if ent.label_ not in PLACE_LABELS:
             return False
         after_preposition = ent.start > 0 and ent.doc[ent.start - 1].lower_ in self.place_prepositions
@@ -138,7 +183,7 @@ class ActorDetector:
 
     def repeat_discoveries(self, text: str, found: list[Mention], taken: list[tuple[int, int]]) -> list[Mention]:
         """Other occurrences of a newly discovered name that spaCy did not tag (it tags a name unevenly)."""
-        names = {m.text: m for m in found if m.actor == m.text}
+        names = {m.text: m for m in found if m.actor not in self.registry}  # new names, not registry ones
         if not names:
             return []
         alternation = "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
@@ -148,7 +193,7 @@ class ActorDetector:
             first = names[hit.group()]
             previous = re.search(r"(\w+)\W*$", text[max(0, hit.start() - 30):hit.start()])
             after_preposition = previous is not None and previous.group(1).lower() in self.place_prepositions
-            is_place = first.kind in ("state", "region") and after_preposition
+            is_place = first.kind == "place" and after_preposition
             if not is_place and not overlaps(hit.start(), hit.end(), spans):
                 repeats.append(Mention(first.actor, first.kind, hit.group(), hit.start(), hit.end(), "ner"))
         return repeats

@@ -25,9 +25,11 @@ def typed(schema: type, cfg: Any) -> DictConfig:
 class DocumentAnalyser:
     """Claims and their actors for many texts; spaCy parses them in batches with `nlp.pipe`."""
 
-    def __init__(self, nlp, detector, extra_abbreviations: Iterable[str] = (), pipe_batch_size: int = 16):
+    def __init__(self, nlp, detector, extra_abbreviations: Iterable[str] = (), pipe_batch_size: int = 16,
+                 max_claim_chars: int = 1000, split_piece_chars: int = 200):
         self.nlp, self.detector = nlp, detector
         self.extra_abbreviations = list(extra_abbreviations)
+        self.max_claim_chars, self.split_piece_chars = max_claim_chars, split_piece_chars
         self.pipe_batch_size = pipe_batch_size
 
     @classmethod
@@ -37,7 +39,8 @@ class DocumentAnalyser:
 
         segment_cfg, actors_cfg = typed(SegmentConfig, segment_cfg), typed(ActorsConfig, actors_cfg)
         nlp = load_nlp(segment_cfg.spacy_model, ner=actors_cfg.discover_ner)
-        return cls(nlp, ActorDetector.from_config(actors_cfg), segment_cfg.extra_abbreviations)
+        return cls(nlp, ActorDetector.from_config(actors_cfg), segment_cfg.extra_abbreviations,
+                   max_claim_chars=segment_cfg.max_claim_chars, split_piece_chars=segment_cfg.split_piece_chars)
 
     def too_long(self, text: str) -> str | None:
         if len(text) > self.nlp.max_length:
@@ -51,10 +54,13 @@ class DocumentAnalyser:
         targeted_ner = self.detector.discover_ner and "ner" in self.nlp.pipe_names
         with self.nlp.select_pipes(disable=["ner"] if targeted_ner else []):
             docs = list(self.nlp.pipe(texts, batch_size=self.pipe_batch_size))
+        matches = [self.detector.registry.scan(doc.text) for doc in docs]  # once per document, for both uses
         if targeted_ner:
-            recognise_entities(self.nlp.get_pipe("ner"), [(doc, self.detector.ner_sentences(doc)) for doc in docs])
+            recognise_entities(self.nlp.get_pipe("ner"),
+                               [(doc, self.detector.ner_sentences(doc, found)) for doc, found in zip(docs, matches)])
         analysed = []
-        for doc in docs:
-            claims = segment_claims(doc, self.extra_abbreviations) if doc.text.strip() else []
-            analysed.append(self.detector.detect(doc, claims) if claims else [])
+        for doc, found in zip(docs, matches):
+            claims = (segment_claims(doc, self.extra_abbreviations, self.max_claim_chars, self.split_piece_chars)
+                      if doc.text.strip() else [])
+            analysed.append(self.detector.detect(doc, claims, found) if claims else [])
         return analysed

@@ -115,5 +115,5 @@ def pair_phrase_mentions(text: str, claims: list[Claim], per_claim: list[list[Me
             if mention.kind in kinds and len(actors) < 2:
                 actors.setdefault(mention.actor, mention.kind)
         if len(actors) == 2:
-            found += [Mention(actor, kind, text[start:end], start, end, "pronoun") for actor, kind in actors.items()]
+            found += [Mention(actor, kind, text[start:end], start, end, "phrase") for actor, kind in actors.items()]
     return found

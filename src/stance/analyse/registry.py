@@ -17,9 +17,8 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
-from stance.types import Mention
-
-KINDS = ("state", "person", "government body", "armed group", "organisation", "region", "bloc", "people")
+KINDS = ("state", "person", "government body", "armed group", "organisation", "party", "media", "region", "bloc",
+         "people")
 PLACE_NOUNS = ("region", "oblast", "province", "krai", "governorate", "district")
 PLACE_NOUN_AFTER = re.compile(r"[ \t]+(?i:" + "|".join(PLACE_NOUNS) + r")\b")
 
@@ -164,8 +163,3 @@ class ActorRegistry:
     def _names_place(self, hit: re.Match, text: str) -> bool:
         """A name right before a place noun ("Moscow region") is the territory, not the actor."""
         return hit.group() in self._names and PLACE_NOUN_AFTER.match(text, hit.end()) is not None
-
-    def find(self, text: str) -> list[Mention]:
-        """Registry mentions in `text` (offsets into `text`)."""
-        return [Mention(m.actor.name, m.actor.kind, text[m.start:m.end], m.start, m.end, "registry")
-                for m in self.scan(text) if m.actor is not None]

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from stance.data.persent import read_persent
+from stance.data.simple import read_simple
 from stance.textfile import jsonl_rows
 from stance.types import PairExample, Span
 
@@ -23,7 +25,7 @@ class DataError(ValueError):
     """Bad input data; `problems` holds one "file:line: problem" line each."""
 
     def __init__(self, problems: list[str]):
-        self.problems = problems
+        self.problems = list(dict.fromkeys(problems))  # one file read as several sets reports a problem once
         super().__init__("\n".join(problems))
 
     def report(self, limit: int = 50) -> None:
@@ -91,21 +93,30 @@ def _read_newsmtsc(path: Path, cfg: Any, labels: tuple, problems: list[str]) -> 
 
 
 def _read_gold(path: Path, cfg: Any, labels: tuple, problems: list[str]) -> list[PairExample]:
-    """Gold rows (GUIDELINE.md): mention offsets are document-absolute, so shift them into the claim."""
+    """Gold rows (GUIDELINE.md): mention offsets are document-absolute, so shift them into the claim.
+    Each pair carries its claim's sentiment, its phenomena and the claim before it (`context`); with
+    `claims_without_actors`, a claim with no actor becomes a sentiment-only example (no target, no label)."""
+    rows = list(jsonl_rows(path, problems))
+    claim_texts = {(row.get("doc_id"), row.get("claim_id")): row.get("text") for _, row in rows}
     examples = []
-    for number, row in jsonl_rows(path, problems):
+    for number, row in rows:
         where = f"{path}:{number}"
         missing = [key for key in ("claim_id", "start", "text", "actor", "mentions", "stance") if key not in row]
         if missing:
             problems.append(f"{where}: missing field(s) {', '.join(missing)}")
             continue
-        if row["actor"] is None:  # a claim without actors: listed for its sentiment, no pair to learn from
+        claim = dict(context=claim_texts.get((row.get("doc_id"), row["claim_id"] - 1)),
+                     sentiment=row.get("sentiment"), phenomena=tuple(row.get("phenomena") or ()))
+        pair_id = f"{row.get('doc_id', '')}:{row['claim_id']}:{row['actor']}"
+        if row["actor"] is None:
+            if _get(cfg, "claims_without_actors", False) and isinstance(row["text"], str) and row["text"].strip():
+                examples.append(PairExample(text=row["text"], spans=[], origin=where, pair_id=pair_id, **claim))
             continue
         claim_start = int(row["start"])
         spans = [(m.get("start", -1) - claim_start, m.get("end", -1) - claim_start) for m in row["mentions"]]
         example = _example(
             where, row["text"], spans, row["stance"], dict(_get(cfg, "label_map") or {}), labels, problems,
-            actor=row["actor"], pair_id=f"{row.get('doc_id', '')}:{row['claim_id']}:{row['actor']}",
+            actor=row["actor"], pair_id=pair_id, **claim,
         )
         if example:
             examples.append(example)
@@ -149,7 +160,8 @@ def _read_table(path: Path, cfg: Any, labels: tuple, problems: list[str]) -> lis
     return examples
 
 
-READERS = {"newsmtsc": _read_newsmtsc, "gold": _read_gold, "jsonl": _read_table, "csv": _read_table}
+READERS = {"newsmtsc": _read_newsmtsc, "gold": _read_gold, "jsonl": _read_table, "csv": _read_table,
+           "persent": read_persent, "simple": read_simple}
 
 
 def load_source(cfg: Any, labels: tuple | list = DEFAULT_LABELS) -> list[PairExample]:
@@ -168,6 +180,9 @@ def load_source(cfg: Any, labels: tuple | list = DEFAULT_LABELS) -> list[PairExa
         problems.append(f"{path}: no examples")
     if problems:
         raise DataError(problems)
+    name = _get(cfg, "name") or path.stem
+    for example in examples:
+        example.source = name
     return examples
 
 

@@ -5,6 +5,9 @@ actor/mentions/stance null together. File checks: no duplicate (doc_id, claim_id
 text and sentiment per claim, no overlapping claims. The document is `--document` or, by default,
 `<doc_id>.txt` in `<gold dir>/../seed/` or `<paths.shared>/seed/`; without it the spans are checked
 against the row's own text only.
+
+`read_gold_rows` is the one reader of the gold format: training, evaluation and the agreement mode read
+gold files through it, so every file they accept is one this validator accepts.
 """
 from __future__ import annotations
 
@@ -21,9 +24,9 @@ SENTIMENTS = ("negative", "neutral", "positive")
 FIELD_TYPES = {  # key -> allowed JSON types, in the guideline's order
     "doc_id": (str,), "claim_id": (int,), "start": (int,), "end": (int,), "text": (str,),
     "actor": (str, type(None)), "mentions": (list,), "stance": (str, type(None)),
-    "sentiment": (str,), "note": (str,),
+    "sentiment": (str,), "note": (str,), "phenomena": (list,),
 }
-OPTIONAL_FIELDS = {"note"}
+OPTIONAL_FIELDS = {"note", "phenomena"}  # phenomena: the hard cases a row was written for, as strings
 CLAIM_FIELDS = ("start", "end", "text", "sentiment")  # must agree across the rows of one claim
 
 
@@ -41,6 +44,7 @@ class GoldSummary:
     claims_with_actors: int = 0
     unchecked_documents: list[str] = field(default_factory=list)  # doc_ids whose text was not found
     document: str | None = None  # the text of the document given to check_gold, when it could be read
+    valid_rows: list[tuple[int, dict]] = field(default_factory=list)  # (line, row) that passed the row checks
 
 
 def _has_type(value: object, types: tuple) -> bool:
@@ -77,6 +81,16 @@ def check_fields(where: str, row: dict, problems: list[str]) -> bool:
     if unknown:
         problems.append(f"{where}: unknown key(s) {', '.join(map(repr, unknown))}")
     return ok
+
+
+def check_phenomena(where: str, row: dict, problems: list[str]) -> None:
+    """`phenomena`, when given, is a list of non-empty strings without repeats."""
+    phenomena = row.get("phenomena", [])
+    bad = [json_type_name(item) for item in phenomena if not isinstance(item, str) or not item.strip()]
+    if bad:
+        problems.append(f"{where}: phenomena must be non-empty strings, got {', '.join(bad)}")
+    elif len(set(phenomena)) != len(phenomena):
+        problems.append(f"{where}: phenomena lists a phenomenon twice")
 
 
 def check_labels(where: str, row: dict, problems: list[str]) -> None:
@@ -185,8 +199,9 @@ def check_claims(path: Path, rows: list[tuple[int, dict]], problems: list[str]) 
 
 
 def seed_dirs(gold_path: Path) -> list[Path]:
-    """Where a gold file's documents are looked for: `<gold dir>/../seed`, then `<paths.shared>/seed`."""
-    return [gold_path.parent.parent / "seed", _shared_seed_dir()]
+    """Where a gold file's documents are looked for: the directory named as the file (`test.jsonl` ->
+    `test/`, the commentary set's layout), `<gold dir>/../seed`, then `<paths.shared>/seed`."""
+    return [gold_path.with_suffix(""), gold_path.parent.parent / "seed", _shared_seed_dir()]
 
 
 @lru_cache(maxsize=1)
@@ -227,9 +242,13 @@ def check_gold(path: str | Path, document_path: str | Path | None = None) -> Gol
         if not check_fields(where, row, problems):
             continue
         document = given if document_path is not None else _default_document(path, row["doc_id"], documents, summary)
+        found = len(problems)
         check_labels(where, row, problems)
+        check_phenomena(where, row, problems)
         check_span(where, row, document, problems)
         check_mentions(where, row, document, problems)
+        if len(problems) == found:
+            summary.valid_rows.append((number, row))
         checked.append((number, row))
     claims = check_claims(path, checked, problems)
     summary.claims = len(claims)
@@ -241,6 +260,16 @@ def check_gold(path: str | Path, document_path: str | Path | None = None) -> Gol
             summary.stances.update([row["stance"]])
             summary.actors.update([row["actor"]])
     return summary
+
+
+def read_gold_rows(path: str | Path, problems: list[str], document_path: str | Path | None = None,
+                   ) -> list[tuple[int, dict]]:
+    """(line number, row) of a gold file, as `stance.textfile.jsonl_rows` gives them, after every check of
+    `check_gold`: each problem is added to `problems` as "FILE:LINE: problem", and only the rows that pass
+    the row checks are returned (all of them, when the file has no problem at all)."""
+    summary = check_gold(path, document_path)
+    problems.extend(summary.problems)
+    return summary.valid_rows
 
 
 def validate_gold(path: str | Path, document_path: str | Path | None = None) -> list[str]:

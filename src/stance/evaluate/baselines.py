@@ -78,7 +78,8 @@ class FrozenEncoderFeatures:
 
             from stance.model.classifier import resolve_backbone
 
-            self._backbone = AutoModel.from_pretrained(resolve_backbone(self.model_cfg["backbone"])).eval()
+            path = resolve_backbone(self.model_cfg["backbone"])
+            self._backbone = AutoModel.from_pretrained(path, use_safetensors=True).eval()
         return self._backbone
 
     def cache_key(self, examples: list[PairExample]) -> str:
@@ -150,9 +151,11 @@ class LogRegBaseline:
         return Scored([self.labels[i] for i in probs.argmax(axis=1)], probs)
 
 
-def training_sources(cfg, model_dir: str | Path) -> tuple[list, str]:
+def training_sources(cfg, model_dir: str | Path, paths=None) -> tuple[list, str]:
     """The sources the baselines fit on: `cfg.train` when given, else the data the model at `model_dir` was
-    trained on (data.train of the config.yaml training saved beside it). Returns them and where they came from."""
+    trained on (data.train of the config.yaml training saved beside it, its `${paths.*}` resolved with this
+    run's `paths` when given, so a model trained elsewhere finds its data here). Returns them and where they
+    came from."""
     from omegaconf import OmegaConf
 
     from stance.data.sources import DataError
@@ -162,21 +165,25 @@ def training_sources(cfg, model_dir: str | Path) -> tuple[list, str]:
     saved = Path(model_dir) / "config.yaml"
     if not saved.is_file():
         raise DataError([f"{saved}: not found, so the model's training data is unknown; set baselines.train"])
-    sources = OmegaConf.select(OmegaConf.load(saved), "data.train")
+    loaded = OmegaConf.load(saved)
+    if paths is not None:
+        loaded = OmegaConf.merge(loaded, {"paths": OmegaConf.to_container(paths, resolve=True)})
+    sources = OmegaConf.select(loaded, "data.train")
     if not sources:
         raise DataError([f"{saved}: no data.train, so the model's training data is unknown; set baselines.train"])
     return list(sources), f"data.train of {saved}"
 
 
-def build_baselines(cfg, model_cfg: dict, tokenizer, labels: list[str], model_dir: str | Path) -> tuple[list, dict]:
+def build_baselines(cfg, model_cfg: dict, tokenizer, labels: list[str], model_dir: str | Path,
+                    paths=None) -> tuple[list, dict]:
     """Majority, VADER and frozen-feature logistic regression fitted on the training data (`training_sources`);
     the features come from `model_cfg`'s backbone and pair encoding. Returns the systems and what they used."""
     from stance.data.sources import load_sources
 
     if not cfg.enabled:
         return [], {"enabled": False}
-    sources, origin = training_sources(cfg, model_dir)
-    train = load_sources(sources, labels)
+    sources, origin = training_sources(cfg, model_dir, paths)
+    train = [e for e in load_sources(sources, labels) if e.label is not None]  # not sentiment-only claims
     cap = cfg.max_train
     sample = train if cap is None or cap >= len(train) else random.Random(cfg.seed).sample(train, cap)
     features = FrozenEncoderFeatures(model_cfg, tokenizer, cfg.cache_dir, cfg.feature_batch_size)

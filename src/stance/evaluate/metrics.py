@@ -253,3 +253,42 @@ def label_agreement(a_rows: list[dict], b_rows: list[dict], labels: list[str] = 
                       "observed_agreement": sum(x == y for x, y in tones) / len(tones) if tones else None},
         "per_claim": per_claim,
     }
+
+
+def paired_bootstrap_difference(
+    gold: list[str], predicted_a: list[str], predicted_b: list[str], labels: list[str], resamples: int = 1000,
+    seed: int = 0, level: float = 0.95,
+) -> dict:
+    """B minus A on the same rows: accuracy, macro-F1 (all labels, those present in the gold, against+favor),
+    each with a percentile bootstrap interval of the difference. Both systems are scored on the same resampled
+    rows, so the interval reflects how much the two disagree, not each one's own spread."""
+    present, polar = present_labels(gold, labels), polar_labels(labels)
+    subsets = {"f1_macro": list(labels), "f1_macro_present": present, "f1_polar": polar}
+    vocab = vocabulary(labels, gold, predicted_a, predicted_b)
+    g, a = label_ids(gold, predicted_a, vocab)
+    _, b = label_ids(gold, predicted_b, vocab)
+    n, k = len(g), len(vocab)
+    picks = np.vstack([np.arange(n), np.random.default_rng(seed).integers(0, n, size=(resamples, n))]) if n else None
+    tail = (1 - level) / 2 * 100
+    result: dict = {"n": n, "resamples": resamples, "seed": seed, "level": level}
+    for key in ("accuracy", *subsets):
+        result[key] = {"difference": None, "ci": [None, None]}
+    if not n:
+        return result
+
+    def scores(p: np.ndarray) -> dict[str, np.ndarray]:
+        rows = len(picks)
+        cells = np.arange(rows)[:, None] * k * k + g[picks] * k + p[picks]
+        matrices = np.bincount(cells.ravel(), minlength=rows * k * k).reshape(rows, k, k)
+        out = {"accuracy": np.trace(matrices, axis1=1, axis2=2) / n}
+        for name, subset in subsets.items():
+            ids = [vocab.index(x) for x in subset]
+            out[name] = _prf_from_confusion(matrices, ids)[2].mean(axis=1) if ids else np.zeros(rows)
+        return out
+
+    first, second = scores(a), scores(b)
+    for key in first:
+        delta = second[key] - first[key]  # row 0: the sample itself; the others: resamples
+        result[key] = {"difference": float(delta[0]),
+                       "ci": [float(np.percentile(delta[1:], tail)), float(np.percentile(delta[1:], 100 - tail))]}
+    return result

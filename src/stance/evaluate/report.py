@@ -142,6 +142,7 @@ def dataset_blocks(key: str, result: dict, labels: list[str], top_actors: int) -
     if delta_rows:
         blocks += [("h3", "What the model adds over the baselines"),
                    ("table", ["Model − baseline", "ΔAcc", "ΔF1m", "ΔF1m*", "ΔF1±"], delta_rows)]
+    blocks += model_delta_blocks(result)
     for model in models:
         m = systems[model]
         blocks += [("h3", f"{model}: per class and confusion"),
@@ -155,6 +156,33 @@ def dataset_blocks(key: str, result: dict, labels: list[str], top_actors: int) -
         blocks.append(("img", f"Reliability diagram: {key}", reliability_plot(calibrations, f"Reliability: {key}")))
     blocks += actor_blocks(key, result, models, labels, top_actors)
     return blocks
+
+
+DIFFERENCE_KEYS = ("accuracy", "f1_macro", "f1_macro_present", "f1_polar")
+
+
+def _difference(entry: dict) -> str:
+    low, high = entry["ci"]
+    if entry["difference"] is None:
+        return "-"
+    marker = " *" if low is not None and (low > 0 or high < 0) else ""
+    return f"{entry['difference']:+.3f} [{low:+.3f}, {high:+.3f}]{marker}"
+
+
+def model_delta_blocks(result: dict) -> list[tuple]:
+    """Side-by-side models: each further model minus the first on the same rows, with paired bootstrap 95%
+    intervals of the difference; * where the interval excludes 0."""
+    deltas = result.get("model_deltas")
+    if not deltas:
+        return []
+    first = deltas["baseline_model"]
+    rows = [[f"{model} − {first}", str(d["n"])] + [_difference(d[key]) for key in DIFFERENCE_KEYS]
+            for model, d in deltas["models"].items()]
+    return [("h3", "Model minus model (same rows)"),
+            ("p", "Differences on the same rows, with paired bootstrap 95% intervals (both models scored on each "
+                  "resample); * marks an interval that excludes 0."),
+            ("table", ["Model − model", "n", "ΔAcc [95% CI]", "ΔF1m [95% CI]", "ΔF1m* [95% CI]", "ΔF1± [95% CI]"],
+             rows)]
 
 
 def actor_blocks(key: str, result: dict, models: list[str], labels: list[str], top_actors: int) -> list[tuple]:
@@ -186,6 +214,32 @@ def actor_blocks(key: str, result: dict, models: list[str], labels: list[str], t
     return blocks
 
 
+def phenomenon_blocks(metrics: dict) -> list[tuple]:
+    """Accuracy per hard case (the commentary set's `phenomena` tags), model by model."""
+    rows = [[r["dataset"], r["mode"], name, tag, v["n"], _fmt(v["accuracy"])]
+            for r in metrics["datasets"].values() for name, m in r["systems"].items() if m["kind"] == "model"
+            for tag, v in m.get("phenomena", {}).items()]
+    if not rows:
+        return []
+    return [("h2", "Hard cases"),
+            ("p", "Accuracy on the pairs written for each hard case (a pair may carry several tags; 'multi': "
+                  "several actors with different stances in one claim)."),
+            ("table", ["Dataset", "Mode", "Model", "Phenomenon", "Pairs", "Accuracy"], rows)]
+
+
+def sentiment_blocks(metrics: dict) -> list[tuple]:
+    """Claim sentiment: the models' sentiment heads and VADER, per set that labels it."""
+    rows = [[r["dataset"], name, r["sentiment"]["n"], _with_ci(m, "f1_macro"), _fmt(m["accuracy"])]
+            for r in metrics["datasets"].values() if r.get("sentiment")
+            for name, m in r["sentiment"]["systems"].items()]
+    if not rows:
+        return []
+    return [("h2", "Claim sentiment"),
+            ("p", "Per claim: the model's sentiment head (mean over the claim's inputs) and VADER's compound score "
+                  "(>= 0.05 positive, <= -0.05 negative); macro-F1 with bootstrap 95% intervals."),
+            ("table", ["Dataset", "System", "Claims", "F1m [95% CI]", "Accuracy"], rows)]
+
+
 def report_blocks(metrics: dict, top_actors: int = 15) -> list[tuple]:
     labels = metrics["labels"]
     blocks = [("h1", "Stance evaluation"),
@@ -203,6 +257,7 @@ def report_blocks(metrics: dict, top_actors: int = 15) -> list[tuple]:
     summary = [[r["dataset"], r["mode"]] + _system_row(name, m)
                for r in metrics["datasets"].values() for name, m in r["systems"].items()]
     blocks += [("h2", "Summary"), ("table", ["Dataset", "Mode"] + SYSTEM_HEADERS, summary)]
+    blocks += phenomenon_blocks(metrics) + sentiment_blocks(metrics)
     for key, result in metrics["datasets"].items():
         blocks += dataset_blocks(key, result, labels, top_actors)
     blocks.append(("p", f"{metrics['errors']} misclassified model rows are listed in errors.jsonl."))
@@ -293,6 +348,10 @@ def summary_text(metrics: dict) -> str:
             lines.append(f"{result['dataset']} end to end: actor detection P {_fmt(det['precision'])} "
                          f"R {_fmt(det['recall'])} F1 {_fmt(det['f1'])}; claim split agreement "
                          f"{_fmt(claims['agreement'])} ({claims['exact']}/{claims['gold']} gold claims exact)")
+    for result in metrics["datasets"].values():
+        for model, d in ((result.get("model_deltas") or {}).get("models") or {}).items():
+            lines.append(f"{result['dataset']} {result['mode']}: {model} − {result['model_deltas']['baseline_model']}: "
+                         f"ΔF1m {_difference(d['f1_macro'])}, ΔAcc {_difference(d['accuracy'])}")
     present = {r["dataset"]: next(iter(r["systems"].values()))["labels_present"] for r in metrics["datasets"].values()}
     partial = [f"{name}: {', '.join(labels)}" for name, labels in present.items() if len(labels) < len(metrics["labels"])]
     lines.append("F1m*: macro-F1 over the labels present in the gold" + (f" ({'; '.join(partial)})" if partial else "")

@@ -14,6 +14,7 @@ import json
 import logging
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,16 +24,26 @@ import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
 from stance.evaluate.baselines import Scored, build_baselines
+from stance.analyse.actor_files import apply_actor_files
+from stance.analyse.registry import RegistryError
 from stance.config import CONF_DIR, save_resolved
+from stance.quiet import quiet_library_notices
+from stance.shared import missing_shared
 from stance.data.sources import DEFAULT_LABELS, DataError, load_source
 from stance.data.validate import check_gold
-from stance.evaluate.matching import detect_pairs, gold_pair_spans, match_pairs, predicted_pair_spans
-from stance.evaluate.metrics import claim_split_agreement, detection_scores, evaluation_metrics, label_agreement
+from stance.evaluate.matching import PairSpans, detect_pairs, gold_pair_spans, match_pairs
+from stance.evaluate.metrics import (
+    claim_split_agreement,
+    detection_scores,
+    evaluation_metrics,
+    label_agreement,
+    paired_bootstrap_difference,
+)
 from stance.model.classifier import LoadedModel, load_classifier
-from stance.score.pipeline import pair_examples
-from stance.model.predict import predict_proba
+from stance.score.pipeline import document_pairs as pipeline_pairs
+from stance.model.predict import claim_sentiment, predict_proba
 from stance.evaluate.report import agreement_blocks, agreement_text, report_blocks, summary_text, write_report
-from stance.textfile import jsonl_rows
+from stance.textfile import decode_text, jsonl_rows
 from stance.types import ClaimActors, PairExample
 
 log = logging.getLogger("stance.evaluate")
@@ -47,13 +58,15 @@ class ModelSystem:
 
     def __init__(self, name: str, model_dir: str, loaded: LoadedModel, batch_size: int):
         self.name, self.model_dir, self.loaded, self.batch_size = name, model_dir, loaded, batch_size
+        self.labels = list(loaded.labels)  # the order of `predict`'s columns: the first model's, for all models
         cfg = loaded.model_cfg
         self.description = f"{model_dir} (backbone {cfg['backbone']}, adapter {cfg['adapter']}, {cfg['encoding']})"
 
     def predict(self, examples: list[PairExample]) -> Scored:
         prediction = predict_proba(self.loaded, examples, self.batch_size)
-        labels = [self.loaded.labels[i] for i in prediction.probs.argmax(axis=1)]
-        return Scored(labels, prediction.probs, windowed=sum(prediction.windowed))
+        probs = prediction.probs[:, [self.loaded.labels.index(label) for label in self.labels]]
+        labels = [self.labels[i] for i in probs.argmax(axis=1)]
+        return Scored(labels, probs, windowed=sum(prediction.windowed))
 
 
 @dataclass
@@ -76,6 +89,7 @@ class Rows:
             "pair_id": example.pair_id, "origin": example.origin, "text": example.text, "actor": example.actor,
             "mentions": [example.text[s.start : s.end] for s in example.spans],
             "probabilities": None if probs is None else {l: round(float(p), 4) for l, p in zip(self.labels, probs)},
+            "phenomena": list(example.phenomena),
             **extra,
         })
 
@@ -98,12 +112,18 @@ def load_models(cfg: DictConfig) -> list[ModelSystem]:
     dirs = [str(d) for d in (cfg.model_dir if OmegaConf.is_list(cfg.model_dir) else [cfg.model_dir])]
     missing = [d for d in dirs if not (Path(d) / "stance_model.json").is_file()]
     if missing:
-        raise DataError([f"{d}: not a stance model directory (no stance_model.json)" for d in missing])
+        raise DataError([f"{d}: no such model directory (looked in {Path(d).resolve()})" if not Path(d).is_dir()
+                         else f"{d}: not a stance model directory (no stance_model.json)" for d in missing])
     names = [Path(d).name for d in dirs]
     names = names if len(set(names)) == len(names) else dirs  # two dirs with one name: show the paths
-    systems = [ModelSystem(n, d, load_classifier(d), cfg.batch_size) for n, d in zip(names, dirs)]
+    try:
+        systems = [ModelSystem(n, d, load_classifier(d), cfg.batch_size) for n, d in zip(names, dirs)]
+    except (OSError, ValueError) as error:  # a file missing or altered (stance.model.integrity), weights that do not fit
+        raise DataError([str(error).splitlines()[0]]) from error
     if len({tuple(sorted(s.loaded.labels)) for s in systems}) > 1:
         raise DataError([f"models disagree on their labels: {[s.loaded.labels for s in systems]}"])
+    for system in systems[1:]:  # same labels, maybe in another order: every model reports in the first's order
+        system.labels = list(systems[0].loaded.labels)
     return systems
 
 
@@ -120,36 +140,57 @@ def gold_rows(path: str) -> list[tuple[int, dict]]:
     return list(jsonl_rows(Path(path), []))
 
 
-def read_document(set_cfg: DictConfig, rows: list[tuple[int, dict]]) -> str:
-    """The set's document, after the gold validator (`stance.data.validate`) has checked every gold row
-    against it: each claim and mention is the document's text at its offsets."""
+def document_paths(set_cfg: DictConfig, doc_ids: list[str]) -> dict[str, Path]:
+    """Each gold document's text file: `document` itself for a one-document set, `<document>/<doc_id>.txt`
+    when `document` is a directory; every document is checked against its gold rows by the validator."""
     path, document = set_cfg.source.path, Path(set_cfg.document)
-    if not document.is_file():
-        raise DataError([f"{document}: document of set {set_cfg.name} not found"])
-    checked = check_gold(path, document)
-    problems = checked.problems
-    doc_ids = sorted({str(row.get("doc_id")) for _, row in rows})
-    if len(doc_ids) > 1:
-        problems.append(f"{path}: end to end needs one document per gold file, found doc_ids {doc_ids}")
+    if document.is_dir():
+        paths = {doc_id: document / f"{doc_id}.txt" for doc_id in doc_ids}
+    elif len(doc_ids) > 1:
+        raise DataError([f"{path}: {len(doc_ids)} documents; `document` must then be their directory"])
+    else:
+        paths = {doc_id: document for doc_id in doc_ids}
+    missing = [f"{p}: document {doc_id} of set {set_cfg.name} not found" for doc_id, p in paths.items() if not p.is_file()]
+    # One document: checked against it; a directory: each row against `<doc_id>.txt` there (seed_dirs).
+    problems = missing or check_gold(path, None if document.is_dir() else document).problems
     if problems:
         raise DataError(problems)
-    return checked.document
+    return paths
 
 
 def document_pairs(set_cfg: DictConfig, labels: list[str], analyse: Callable[[str], list[ClaimActors]]) -> DocumentPairs:
-    """Analyse the set's document and match the pipeline's (claim, actor) pairs to the gold pairs."""
-    gold = load_source(set_cfg.source, labels)  # checked; its pairs are the raw rows that have an actor
-    rows = gold_rows(set_cfg.source.path)
-    text = read_document(set_cfg, rows)
-    claim_actors = analyse(text)
-    predicted = pair_examples(Path(set_cfg.document).stem, claim_actors)  # the pairs scoring builds
-    gold_spans = gold_pair_spans(row for _, row in rows)  # aligned with `gold`: both skip actor-less rows
-    predicted_spans = predicted_pair_spans(claim_actors)  # aligned with `predicted`
-    matching = match_pairs(gold_spans, predicted_spans)
-    claims = claim_split_agreement({(int(r["start"]), int(r["end"])) for _, r in rows},
-                                   {(item.claim.start, item.claim.end) for item in claim_actors})
-    return DocumentPairs(set_cfg.name, gold, predicted, matching.matched, matching.missed, matching.spurious, claims,
-                         detect_pairs(gold_spans, predicted_spans).counts())
+    """Analyse the set's documents and match the pipeline's (claim, actor) pairs to the gold pairs, document by
+    document. A gold pair is found by its pair_id (doc:claim:actor), a predicted pair is the scoring record."""
+    by_id = {e.pair_id: e for e in load_source(set_cfg.source, labels) if e.label is not None}
+    rows_by_doc: dict[str, list[dict]] = {}
+    for _, row in gold_rows(set_cfg.source.path):
+        rows_by_doc.setdefault(str(row["doc_id"]), []).append(row)
+    paths = document_paths(set_cfg, list(rows_by_doc))
+    gold, predicted, matched, missed, spurious = [], [], [], [], []
+    claims, touch = {"gold": set(), "predicted": set()}, Counter()
+    for doc_id, rows in rows_by_doc.items():
+        text = decode_text(paths[doc_id].read_bytes())
+        claim_actors = analyse(text)
+        pairs = [p for p in pipeline_pairs(doc_id, claim_actors, with_context=True) if p.actor is not None]
+        gold_rows_with_actor = [row for row in rows if row["actor"] is not None]
+        gold_spans = gold_pair_spans(gold_rows_with_actor)
+        predicted_spans = [PairSpans((p.claim.claim.start, p.claim.claim.end), p.actor,
+                                     tuple((m.start, m.end) for m in p.mentions)) for p in pairs]
+        matching = match_pairs(gold_spans, predicted_spans)
+        g0, p0 = len(gold), len(predicted)
+        gold += [by_id[f"{row['doc_id']}:{row['claim_id']}:{row['actor']}"] for row in gold_rows_with_actor]
+        predicted += [p.example for p in pairs]
+        matched += [(g0 + g, p0 + p) for g, p in matching.matched]
+        missed += [g0 + g for g in matching.missed]
+        spurious += [p0 + p for p in matching.spurious]
+        claims["gold"] |= {(doc_id, int(r["start"]), int(r["end"])) for r in rows}
+        claims["predicted"] |= {(doc_id, item.claim.start, item.claim.end) for item in claim_actors}
+        touch.update(detect_pairs(gold_spans, predicted_spans).counts())
+    touch_detection = dict(touch)
+    touch_detection.update(detection_scores(touch["correct"], touch["predicted"] - touch["correct"],
+                                            touch["gold"] - touch["found"]))
+    return DocumentPairs(set_cfg.name, gold, predicted, matched, missed, spurious,
+                         claim_split_agreement(claims["gold"], claims["predicted"]), touch_detection)
 
 
 def given_pair_rows(examples: list[PairExample], scored: Scored, labels: list[str]) -> Rows:
@@ -176,22 +217,67 @@ def score_systems(systems: list, examples: list[PairExample], make_rows, cfg: Di
                   tag: dict, errors: list[dict]) -> dict:
     """Metrics of every system (`make_rows(scored) -> Rows`), deltas of models over baselines; the models'
     wrong rows go to `errors` with `tag` (dataset, mode)."""
-    results = {}
+    results, model_rows = {}, {}
     for system in systems:
         scored = system.predict(examples)
         rows = make_rows(scored)
+        if system.kind == "model":
+            model_rows[system.name] = rows.predicted
         actors = rows.actors if system.kind == "model" else None  # per-actor tables for the models only
         metrics = evaluation_metrics(rows.gold, rows.predicted, labels, rows.confidence, actors,
                                      cfg.bootstrap_resamples, cfg.seed, cfg.ece_bins)
         results[system.name] = dict(metrics, kind=system.kind, description=system.description,
-                                    windowed=scored.windowed)
+                                    windowed=scored.windowed, phenomena=phenomenon_accuracy(rows))
         if system.kind == "model":
             errors.extend({**tag, "model": system.name, **detail, "gold": g, "predicted": p}
                           for g, p, detail in zip(rows.gold, rows.predicted, rows.details) if g != p)
     models = [s.name for s in systems if s.kind == "model"]
     baselines = [s.name for s in systems if s.kind == "baseline"]
     deltas = {m: {b: {k: results[m][k] - results[b][k] for k in DELTA_KEYS} for b in baselines} for m in models}
-    return {**tag, "n": len(rows.gold), "systems": results, "deltas": deltas}
+    # Side by side: each further model minus the first, on the same rows, with paired bootstrap intervals.
+    model_deltas = {other: paired_bootstrap_difference(rows.gold, model_rows[models[0]], model_rows[other], labels,
+                                                       cfg.bootstrap_resamples, cfg.seed) for other in models[1:]}
+    return {**tag, "n": len(rows.gold), "systems": results, "deltas": deltas,
+            "model_deltas": {"baseline_model": models[0], "models": model_deltas} if model_deltas else None}
+
+
+def phenomenon_accuracy(rows: Rows) -> dict:
+    """Accuracy per hard-case tag (commentary set: reported, bystander, irony, ...) over the rows carrying it."""
+    by_tag: dict[str, list[bool]] = {}
+    for gold, predicted, detail in zip(rows.gold, rows.predicted, rows.details):
+        for tag in detail["phenomena"]:
+            by_tag.setdefault(tag, []).append(gold == predicted)
+    return {tag: {"n": len(hits), "accuracy": sum(hits) / len(hits)} for tag, hits in sorted(by_tag.items())}
+
+
+def sentiment_results(systems: list, examples: list[PairExample], cfg: DictConfig) -> dict | None:
+    """Claim sentiment (macro-F1 with intervals) of every model with a sentiment head and of VADER on the
+    claim text, where the set labels it; None where it does not."""
+    if not any(e.sentiment for e in examples):
+        return None
+    results = {}
+    for system in systems:
+        names = getattr(system, "loaded", None) and system.loaded.sentiment_labels
+        if names:
+            prediction = predict_proba(system.loaded, examples, cfg.batch_size)
+            gold, probs = claim_sentiment(examples, prediction.sentiment_probs)
+            predicted, confidence = [names[i] for i in probs.argmax(axis=1)], list(probs.max(axis=1))
+        elif system.name == "vader":
+            claims = {":".join(e.pair_id.split(":")[:2]): e for e in examples if e.sentiment}
+            gold = [e.sentiment for e in claims.values()]
+            predicted, confidence = vader_sentiment(system, [e.text for e in claims.values()]), None
+        else:
+            continue
+        labels = sorted(set(gold) | set(predicted), key=["negative", "neutral", "positive"].index)
+        results[system.name] = evaluation_metrics(gold, predicted, labels, confidence, None,
+                                                  cfg.bootstrap_resamples, cfg.seed, cfg.ece_bins)
+    return {"n": len(gold), "systems": results} if results else None
+
+
+def vader_sentiment(vader, texts: list[str]) -> list[str]:
+    """VADER's compound score as a claim sentiment: >= 0.05 positive, <= -0.05 negative, else neutral."""
+    scores = [vader.analyzer.polarity_scores(text)["compound"] for text in texts]
+    return ["positive" if s >= 0.05 else "negative" if s <= -0.05 else "neutral" for s in scores]
 
 
 def score_document(doc: DocumentPairs, systems: list, cfg: DictConfig, labels: list[str], errors: list[dict]) -> dict:
@@ -233,22 +319,31 @@ def run_evaluate(cfg: DictConfig, analyse: Callable[[str], list[ClaimActors]] | 
     errors.jsonl and config.yaml to cfg.output. Returns the metrics. `analyse` replaces the configured
     claim splitting + actor detection of the end-to-end mode (tests)."""
     started = time.perf_counter()
+    needed = [p for d in cfg.datasets for p in (d.source.path, d.document)] + [s.path for s in cfg.baselines.train]
+    if problem := missing_shared(cfg.paths.shared, needed, "evaluation on the seed commentary and NewsMTSC"):
+        raise DataError([problem])
+    try:
+        apply_actor_files(cfg)  # actors_file=... merged over the actors group, as scoring does
+    except RegistryError as error:
+        raise DataError([str(error)]) from None
     models = load_models(cfg)
     labels = list(models[0].loaded.labels)
     sets = load_sets(cfg, labels, analyse)
     first = models[0]
     baselines, baseline_info = build_baselines(cfg.baselines, first.loaded.model_cfg, first.loaded.tokenizer, labels,
-                                               first.model_dir)
+                                               first.model_dir, cfg.paths)
     baseline_info["seconds"] = round(time.perf_counter() - started, 1)
     systems = models + baselines
     errors: list[dict] = []
     results = {}
-    for set_cfg, examples, doc in sets:
+    for set_cfg, all_examples, doc in sets:
+        examples = [e for e in all_examples if e.label is not None]  # not the claims read for sentiment only
         log.info("%s: %d gold pairs", set_cfg.name, len(examples))
         source = {"source": str(set_cfg.source.path), "document": set_cfg.document}
         results[set_cfg.name] = dict(source, **score_systems(
             systems, examples, lambda scored, ex=examples: given_pair_rows(ex, scored, labels), cfg, labels,
             {"dataset": set_cfg.name, "mode": "given_pairs"}, errors))
+        results[set_cfg.name]["sentiment"] = sentiment_results(systems, all_examples, cfg)
         if doc is not None:
             results[f"{set_cfg.name}/end_to_end"] = dict(source, **score_document(doc, systems, cfg, labels, errors))
     metrics = {
@@ -291,6 +386,7 @@ def run_agreement(cfg: DictConfig) -> dict:
 
 @hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="evaluate")
 def main(cfg: DictConfig) -> None:
+    quiet_library_notices()
     modes = {"evaluate": run_evaluate, "agreement": run_agreement}
     if cfg.mode not in modes:
         sys.exit(f"config: unknown mode {cfg.mode!r} (expected evaluate or agreement)")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from torch import nn
 from transformers import AutoConfig, AutoModel, AutoTokenizer
 
 from stance.model.bert_encoder import BertEncoder, fits, rows_at
+from stance.model.integrity import record_digests, verify_model_files
 
 META_FILE = "stance_model.json"
 WEIGHTS_FILE = "trained_weights.safetensors"
@@ -41,17 +42,21 @@ def native_bf16() -> bool:
 
 
 class StanceClassifier(nn.Module):
-    """Encoder + pooling + linear head over the marked pair; returns {"loss", "logits"}."""
+    """Encoder + pooling + a stance head over the marked pair, and optionally a claim-sentiment head on the
+    same pooled vector; returns {"loss", "logits", "sentiment_logits"}. Label -100 means "not labelled"."""
 
-    def __init__(self, backbone: nn.Module, num_labels: int, pooling: str = "cls", dropout: float = 0.1):
+    def __init__(self, backbone: nn.Module, num_labels: int, pooling: str = "cls", dropout: float = 0.1,
+                 num_sentiments: int = 0, sentiment_loss_weight: float = 0.5):
         super().__init__()
         if pooling not in POOLINGS:
             raise ValueError(f"unknown pooling {pooling!r}; expected one of {POOLINGS}")
         self.backbone = backbone
         self.pooling = pooling
-        hidden = backbone.config.hidden_size
+        hidden = backbone.config.hidden_size * (2 if pooling == "cls_marker" else 1)
         self.dropout = nn.Dropout(dropout)
-        self.head = nn.Linear(hidden * (2 if pooling == "cls_marker" else 1), num_labels)
+        self.head = nn.Linear(hidden, num_labels)
+        self.sentiment_head = nn.Linear(hidden, num_sentiments) if num_sentiments else None
+        self.sentiment_loss_weight = sentiment_loss_weight
         self.register_buffer("class_weights", torch.ones(num_labels), persistent=False)
 
     def pooled_positions(self, input_ids: torch.Tensor, marker_index: torch.Tensor | None) -> torch.Tensor | None:
@@ -74,12 +79,25 @@ class StanceClassifier(nn.Module):
         mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
         return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
 
-    def forward(self, input_ids, attention_mask, token_type_ids=None, marker_index=None, labels=None):
-        logits = self.head(self.dropout(self.pool(input_ids, attention_mask, token_type_ids, marker_index)))
-        loss = None
+    def forward(self, input_ids, attention_mask, token_type_ids=None, marker_index=None, labels=None,
+                sentiment_labels=None):
+        pooled = self.dropout(self.pool(input_ids, attention_mask, token_type_ids, marker_index))
+        out = {"logits": self.head(pooled)}
+        if self.sentiment_head is not None:
+            out["sentiment_logits"] = self.sentiment_head(pooled)
         if labels is not None:
-            loss = nn.functional.cross_entropy(logits, labels, weight=self.class_weights)
-        return {"loss": loss, "logits": logits} if loss is not None else {"logits": logits}
+            out["loss"] = masked_cross_entropy(out["logits"], labels, self.class_weights)
+            if self.sentiment_head is not None and sentiment_labels is not None:
+                sentiment_loss = masked_cross_entropy(out["sentiment_logits"], sentiment_labels)
+                out["loss"] = out["loss"] + self.sentiment_loss_weight * sentiment_loss
+        return out
+
+
+def masked_cross_entropy(logits: torch.Tensor, labels: torch.Tensor, weight: torch.Tensor | None = None):
+    """Cross-entropy over the rows with a label (-100: none); 0 when no row has one."""
+    if not bool((labels != -100).any()):
+        return logits.sum() * 0.0
+    return nn.functional.cross_entropy(logits, labels, weight=weight, ignore_index=-100)
 
 
 @dataclass
@@ -88,6 +106,10 @@ class LoadedModel:
     tokenizer: Any
     labels: list[str]
     model_cfg: dict
+    sentiment_labels: list[str] = field(default_factory=list)  # empty: the model has no sentiment head
+    # Fitted on dev after training: {"temperature": T, "bias": [per label]}; applied to the stance logits
+    # as softmax(logits / T + bias). None: raw softmax (a model saved without calibration).
+    calibration: dict | None = None
 
 
 def _wrap_backbone(backbone: nn.Module, model_cfg: dict) -> nn.Module:
@@ -101,7 +123,8 @@ def _wrap_backbone(backbone: nn.Module, model_cfg: dict) -> nn.Module:
         r=model_cfg["lora_r"],
         lora_alpha=model_cfg["lora_alpha"],
         lora_dropout=model_cfg["lora_dropout"],
-        target_modules=list(model_cfg["lora_target_modules"]),
+        # Linear layers of these names inside the encoder: not the pooler's `dense`, which nothing reads.
+        target_modules=rf"^(?!.*pooler\.).*\.({'|'.join(model_cfg['lora_target_modules'])})$",
     )
     wrapped = get_peft_model(backbone, lora)
     for name, param in wrapped.named_parameters():
@@ -114,10 +137,34 @@ def build_classifier(model_cfg: dict) -> LoadedModel:
     """A fresh classifier from the pretrained backbone, ready to train."""
     path = resolve_backbone(model_cfg["backbone"])
     tokenizer = AutoTokenizer.from_pretrained(path)
-    backbone = _wrap_backbone(AutoModel.from_pretrained(path), model_cfg)
-    labels = list(model_cfg["labels"])
-    model = StanceClassifier(backbone, len(labels), model_cfg["pooling"], model_cfg["dropout"])
-    return LoadedModel(model, tokenizer, labels, dict(model_cfg))
+    backbone = _wrap_backbone(AutoModel.from_pretrained(path, use_safetensors=True), model_cfg)
+    labels, sentiments = list(model_cfg["labels"]), list(model_cfg.get("sentiment_labels") or [])
+    model = StanceClassifier(backbone, len(labels), model_cfg["pooling"], model_cfg["dropout"], len(sentiments),
+                             model_cfg.get("sentiment_loss_weight", 0.5))
+    return LoadedModel(model, tokenizer, labels, dict(model_cfg), sentiments)
+
+
+def init_from(loaded: LoadedModel, model_dir: str | Path) -> dict:
+    """Copy a saved model's trained tensors (adapter, LayerNorms, heads) into a freshly built one, for
+    continued training. Refuses another backbone or adapter shape; returns what was and was not taken."""
+    from safetensors.torch import load_file
+
+    model_dir = Path(model_dir)
+    meta_path = model_dir / META_FILE
+    if not meta_path.is_file():
+        raise FileNotFoundError(f"{model_dir}: model.init_from is not a stance model directory (no {META_FILE})")
+    saved_cfg = json.loads(meta_path.read_text(encoding="utf-8"))["model_cfg"]
+    keys = ("backbone", "adapter", "lora_r", "lora_alpha", "pooling", "labels")
+    different = [k for k in keys if saved_cfg.get(k) != loaded.model_cfg.get(k)]
+    if different:
+        raise ValueError(f"{model_dir}: cannot continue from it, it differs in {', '.join(different)}")
+    state = load_file(str(model_dir / WEIGHTS_FILE))
+    own = loaded.model.state_dict()
+    taken = {name: tensor for name, tensor in state.items() if name in own and own[name].shape == tensor.shape}
+    loaded.model.load_state_dict(taken, strict=False)
+    trained = set(trained_state(loaded.model))
+    return {"from": str(model_dir), "taken": len(taken), "not_in_saved": sorted(trained - set(taken)),
+            "not_used": sorted(set(state) - set(taken))}
 
 
 def trained_state(model: nn.Module) -> dict[str, torch.Tensor]:
@@ -139,57 +186,69 @@ def save_classifier(loaded: LoadedModel, out_dir: str | Path) -> Path:
         "labels": loaded.labels,
         "id2label": dict(enumerate(loaded.labels)),
         "label2id": {label: i for i, label in enumerate(loaded.labels)},
+        "sentiment_labels": loaded.sentiment_labels,
+        "calibration": loaded.calibration,
     }
+    meta = record_digests(out, meta)  # SHA-256 of every file loading reads (stance.model.integrity)
     (out / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
     return out
 
 
-def load_classifier(model_dir: str | Path, merge_adapter: bool = True, quantize: bool = False,
-                    lean: bool = True) -> LoadedModel:
-    """Load a saved model for inference (eval mode). `quantize` applies dynamic int8 to Linear layers.
-    The backbone is `inference_backbone`'s: with `lean`, the lean BERT encoder where it fits.
-
-    With `merge_adapter` (the default) a LoRA adapter is folded into the backbone's weights without peft,
-    which keeps peft's import out of scoring; `merge_adapter=False` rebuilds the peft-wrapped model."""
-    from safetensors.torch import load_file
-
-    model_dir = Path(model_dir)
+def read_meta(model_dir: Path) -> dict:
+    """stance_model.json of a model directory; a clear error when the directory or the file is missing."""
+    if not model_dir.is_dir():
+        raise FileNotFoundError(f"{model_dir}: no such model directory (looked in {model_dir.resolve()})")
     meta_path = model_dir / META_FILE
     if not meta_path.is_file():
         raise FileNotFoundError(f"{meta_path}: not a stance model directory (no {META_FILE})")
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    return json.loads(meta_path.read_text(encoding="utf-8"))
+
+
+def load_classifier(model_dir: str | Path, merge_adapter: bool = True, lean: bool = True) -> LoadedModel:
+    """Load a saved model for inference (eval mode), after checking its files against the digests that
+    stance_model.json records (`stance.model.integrity`). Three modes, by how the weights were saved:
+    "full" (full fine-tuning: the whole network), "folded" (the default for a LoRA adapter: folded into the
+    backbone's weights without peft, which keeps peft's import out of scoring) and "peft"
+    (`merge_adapter=False`: the peft-wrapped model rebuilt). With `lean`, the backbone is the lean BERT
+    encoder where it fits (`inference_backbone`)."""
+    from safetensors.torch import load_file
+
+    model_dir = Path(model_dir)
+    meta = read_meta(model_dir)
+    verify_model_files(model_dir, meta)
     model_cfg, labels = meta["model_cfg"], meta["labels"]
-    tokenizer = AutoTokenizer.from_pretrained(model_dir)
-    fold = model_cfg["adapter"] == "lora" and merge_adapter
-    if model_cfg["adapter"] == "none":
-        backbone = inference_backbone(model_dir / BACKBONE_CONFIG_DIR, with_weights=False, lean=lean)
-    elif fold:
-        backbone = inference_backbone(resolve_backbone(model_cfg["backbone"]), lean=lean)
-    else:
-        backbone = _wrap_backbone(AutoModel.from_pretrained(resolve_backbone(model_cfg["backbone"])), model_cfg)
-    model = StanceClassifier(backbone, len(labels), model_cfg["pooling"], model_cfg["dropout"])
+    sentiments = list(meta.get("sentiment_labels") or [])  # older models: no sentiment head
+    mode = "full" if model_cfg["adapter"] == "none" else "folded" if merge_adapter else "peft"
+    backbone = _load_backbone(mode, model_dir, model_cfg, lean)
+    model = StanceClassifier(backbone, len(labels), model_cfg["pooling"], model_cfg["dropout"], len(sentiments))
     weights_path = model_dir / WEIGHTS_FILE
     state = load_file(str(weights_path))
     if isinstance(backbone, BertEncoder):  # it has no pooler: the classifier never reads the pooler's output
         state = {name: tensor for name, tensor in state.items()
                  if not name.replace(PEFT_PREFIX, "backbone.").startswith("backbone.pooler.")}
-    if fold:
-        state, expected = fold_lora(state, model, model_cfg, weights_path), {"head.weight", "head.bias"}
-    elif model_cfg["adapter"] == "lora":
-        expected = set(trained_state(model))
+    if mode == "folded":
+        state = fold_lora(state, model, model_cfg, weights_path)
+        expected = {name for name in model.state_dict() if name.split(".")[0] in ("head", "sentiment_head")}
     else:
-        expected = set(model.state_dict())
+        expected = set(trained_state(model)) if mode == "peft" else set(model.state_dict())
     missing, unexpected = expected - set(state), set(state) - set(model.state_dict())
     if missing or unexpected:
-        raise ValueError(
-            f"{weights_path}: weights do not fit the model "
-            f"(missing {sorted(missing)[:3]}, unexpected {sorted(unexpected)[:3]})"
-        )
+        raise ValueError(f"{weights_path}: weights do not fit the model "
+                         f"(missing {sorted(missing)[:3]}, unexpected {sorted(unexpected)[:3]})")
     model.load_state_dict(state, strict=False)
     model.eval()
-    if quantize:
-        model = torch.ao.quantization.quantize_dynamic(model, {nn.Linear}, dtype=torch.qint8)
-    return LoadedModel(model, tokenizer, labels, model_cfg)
+    return LoadedModel(model, tokenizer=AutoTokenizer.from_pretrained(model_dir), labels=labels, model_cfg=model_cfg,
+                       sentiment_labels=sentiments, calibration=meta.get("calibration"))
+
+
+def _load_backbone(mode: str, model_dir: Path, model_cfg: dict, lean: bool) -> nn.Module:
+    """The backbone of each load mode, before the saved weights go in."""
+    if mode == "full":  # the saved weights are the whole network: only the config is read here
+        return inference_backbone(model_dir / BACKBONE_CONFIG_DIR, with_weights=False, lean=lean)
+    path = resolve_backbone(model_cfg["backbone"])
+    if mode == "folded":
+        return inference_backbone(path, lean=lean)
+    return _wrap_backbone(AutoModel.from_pretrained(path, use_safetensors=True), model_cfg)
 
 
 def inference_backbone(path: str | Path, with_weights: bool = True, lean: bool = True) -> nn.Module:
@@ -201,7 +260,7 @@ def inference_backbone(path: str | Path, with_weights: bool = True, lean: bool =
         encoder = BertEncoder.from_pretrained(path, config) if with_weights else BertEncoder(config)
         if encoder is not None:
             return encoder
-    return AutoModel.from_pretrained(path) if with_weights else AutoModel.from_config(config)
+    return AutoModel.from_pretrained(path, use_safetensors=True) if with_weights else AutoModel.from_config(config)
 
 
 def fold_lora(state: dict[str, torch.Tensor], model: StanceClassifier, model_cfg: dict, source: Path) -> dict:

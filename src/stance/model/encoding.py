@@ -2,8 +2,12 @@
 
 The target's mentions are wrapped in marker characters inside the text ("... [ Putin ] wants ...").
 With encoding="marked_pair" the first mention's surface text also follows as a second segment
-("[CLS] marked text [SEP] Putin [SEP]"). A text longer than the model's window is cut to a window
-around the first mention; the caller is told (`windowed`) so it can count and report it.
+("[CLS] marked text [SEP] Putin [SEP]"). With a `context` (the claim before, for models that read it)
+the context is the second segment instead; it gets the room the text leaves, cut from its start when it
+does not fit (`context_cut`). A text longer than the model's window is cut to a window around the first
+mention (`windowed`), its context then dropped. A text without spans (a claim read for its sentiment only)
+is encoded unmarked, the head reading [CLS] in the marker's place. The caller is told what was cut, so it
+can count and report it.
 """
 from __future__ import annotations
 
@@ -20,8 +24,9 @@ ENCODINGS = ("marked", "marked_pair")
 class EncodedPair:
     input_ids: list[int]
     token_type_ids: list[int]
-    marker_index: int  # position of the first opening marker in input_ids
+    marker_index: int  # position of the first opening marker in input_ids (0, [CLS], without spans)
     windowed: bool  # the text did not fit and was cut to a window around the target
+    context_cut: bool = False  # the context did not fit whole: its start (or all of it) was left out
 
 
 def merge_spans(spans: list[Span], text_length: int) -> list[Span]:
@@ -59,15 +64,16 @@ def encode_pair(
     encoding: str = "marked",
     open_marker: str = "[",
     close_marker: str = "]",
+    context: str | None = None,
 ) -> EncodedPair:
-    """Encode one (text, target spans) pair. Never truncates silently: see `windowed`."""
+    """Encode one (text, target spans) pair. Never truncates silently: see `windowed` and `context_cut`."""
     if encoding not in ENCODINGS:
         raise ValueError(f"unknown encoding {encoding!r}; expected one of {ENCODINGS}")
-    if not spans:
-        raise ValueError("a pair needs at least one target span")
-    marked, marker_char = mark_text(text, spans, open_marker, close_marker)
+    if context and encoding != "marked":
+        raise ValueError("a context needs encoding=marked (marked_pair uses the second segment for the target)")
+    marked, marker_char = mark_text(text, spans, open_marker, close_marker) if spans else (text, -1)
     target = None
-    if encoding == "marked_pair":
+    if encoding == "marked_pair" and spans:
         first = min(spans, key=lambda s: s.start)
         target = text[first.start : first.end]
 
@@ -77,16 +83,41 @@ def encode_pair(
         windowed = True
         marked, marker_char = _window(encoded, marked, marker_char, len(encoded["input_ids"]) - max_length)
         encoded = _tokenize(tokenizer, marked, target)
+    context_cut = False
+    if context:
+        kept = "" if windowed else _fit_context(tokenizer, marked, context, max_length)
+        context_cut = kept != context
+        if kept:
+            encoded = _tokenize(tokenizer, marked, kept)
     return EncodedPair(
         input_ids=encoded["input_ids"],
         token_type_ids=encoded.get("token_type_ids") or [0] * len(encoded["input_ids"]),
-        marker_index=_token_at(encoded, marker_char),
+        marker_index=_token_at(encoded, marker_char) if marker_char >= 0 else 0,
         windowed=windowed,
+        context_cut=context_cut,
     )
 
 
+def _fit_context(tokenizer, marked: str, context: str, max_length: int) -> str:
+    """The end of `context` that fits beside `marked` in max_length tokens ("" when nothing does)."""
+    cut = 0
+    while cut < len(context):
+        kept = context[cut:]
+        excess = len(_tokenize(tokenizer, marked, kept)["input_ids"]) - max_length
+        if excess <= 0:
+            return kept
+        offsets = tokenizer(kept, add_special_tokens=False, return_offsets_mapping=True, verbose=False)["offset_mapping"]
+        if excess >= len(offsets):
+            return ""
+        cut += offsets[excess][0]
+    return ""
+
+
 def _tokenize(tokenizer, marked: str, target: str | None):
-    return tokenizer(marked, target, truncation=False, return_offsets_mapping=True, return_token_type_ids=True)
+    # verbose=False: no "sequence length is longer than the specified maximum" notice; nothing here goes to
+    # the model longer than max_length (encode_pair windows it and says so).
+    return tokenizer(marked, target, truncation=False, return_offsets_mapping=True, return_token_type_ids=True,
+                     verbose=False)
 
 
 def _first_segment(encoded) -> list[tuple[int, tuple[int, int]]]:
@@ -126,6 +157,7 @@ def collate(batch: list[dict], pad_token_id: int) -> dict[str, torch.Tensor]:
         "attention_mask": torch.tensor([[1] * len(i["input_ids"]) + [0] * (width - len(i["input_ids"])) for i in batch]),
         "marker_index": torch.tensor([item["marker_index"] for item in batch]),
     }
-    if "labels" in batch[0]:
-        out["labels"] = torch.tensor([item["labels"] for item in batch])
+    for key in ("labels", "sentiment_labels"):
+        if key in batch[0]:
+            out[key] = torch.tensor([item[key] for item in batch])
     return out

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -15,30 +15,46 @@ from stance.types import PairExample
 
 @dataclass
 class Prediction:
-    probs: np.ndarray  # [n_examples, n_labels], columns in LoadedModel.labels order
+    probs: np.ndarray  # [n_examples, n_labels], columns in LoadedModel.labels order (calibrated, if saved so)
     windowed: list[bool]  # the example's text was cut to a window around the target
+    context_cut: list[bool] = field(default_factory=list)  # the context did not fit whole
+    sentiment_probs: np.ndarray | None = None  # [n_examples, n_sentiments]; None without a sentiment head
+    logits: np.ndarray | None = None  # raw stance logits (what calibration is fitted on)
 
 
 def encode_examples(tokenizer, model_cfg: dict, examples: list[PairExample]) -> list[EncodedPair]:
     """Every pair through `encode_pair` with the model's encoding settings."""
+    with_context = model_cfg.get("context", "none") == "previous"
     return [
         encode_pair(
             tokenizer, ex.text, ex.spans, model_cfg["max_length"], model_cfg["encoding"],
-            model_cfg["marker_open"], model_cfg["marker_close"],
+            model_cfg["marker_open"], model_cfg["marker_close"], ex.context if with_context else None,
         )
         for ex in examples
     ]
 
 
-def features(encoded: EncodedPair, label_id: int | None = None) -> dict:
+def features(encoded: EncodedPair, label_id: int | None = None, sentiment_id: int | None = None) -> dict:
+    """Model input of one pair; for training, its label ids (-100: not labelled)."""
     item = {
         "input_ids": encoded.input_ids,
         "token_type_ids": encoded.token_type_ids,
         "marker_index": encoded.marker_index,
     }
-    if label_id is not None:
-        item["labels"] = label_id
+    if label_id is not None or sentiment_id is not None:
+        item["labels"] = -100 if label_id is None else label_id
+        item["sentiment_labels"] = -100 if sentiment_id is None else sentiment_id
     return item
+
+
+def calibrated_probs(logits: np.ndarray, calibration: dict | None) -> np.ndarray:
+    """softmax(logits / T + bias) with the model's saved calibration, plain softmax without one."""
+    logits = np.asarray(logits, dtype=np.float64)
+    if calibration:
+        logits = logits / calibration.get("temperature", 1.0) + np.asarray(calibration.get("bias") or 0.0)
+    logits = logits - logits.max(axis=1, keepdims=True)
+    exp = np.exp(logits)
+    return (exp / exp.sum(axis=1, keepdims=True)).astype(np.float32)
 
 
 def sorted_batches(encoded: list[EncodedPair], batch_size: int, pad_id: int) -> Iterator[tuple[list[int], dict]]:
@@ -56,7 +72,8 @@ def predict_proba(
     """Class probabilities of every pair. `threads`, when given, is asked before each batch how many torch
     threads to use; torch counts them per calling thread, so they are set on the thread that computes."""
     encoded = encode_examples(loaded.tokenizer, loaded.model_cfg, examples)
-    probs = np.zeros((len(examples), len(loaded.labels)), dtype=np.float32)
+    logits_out = np.zeros((len(examples), len(loaded.labels)), dtype=np.float32)
+    sentiment = np.zeros((len(examples), len(loaded.sentiment_labels)), dtype=np.float32)
     batches = sorted_batches(encoded, batch_size, loaded.tokenizer.pad_token_id or 0)
     model = loaded.model
     was_training = model.training
@@ -67,7 +84,24 @@ def predict_proba(
             if threads is not None:
                 torch.set_num_threads(threads())
             batch = {key: value.to(next(model.parameters()).device) for key, value in batch.items()}
-            logits = model(**batch)["logits"]
-            probs[indices] = torch.softmax(logits.float(), dim=-1).cpu().numpy()
+            out = model(**batch)
+            logits_out[indices] = out["logits"].float().cpu().numpy()
+            if "sentiment_logits" in out and loaded.sentiment_labels:
+                sentiment[indices] = torch.softmax(out["sentiment_logits"].float(), dim=-1).cpu().numpy()
     model.train(was_training)
-    return Prediction(probs=probs, windowed=[e.windowed for e in encoded])
+    return Prediction(
+        probs=calibrated_probs(logits_out, loaded.calibration), windowed=[e.windowed for e in encoded],
+        context_cut=[e.context_cut for e in encoded],
+        sentiment_probs=sentiment if loaded.sentiment_labels else None, logits=logits_out,
+    )
+
+
+def claim_sentiment(examples: list[PairExample], probs: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """One row per labelled claim: its gold sentiment and the mean of its pairs' sentiment probabilities
+    (the claim of a pair: the first two parts of its pair_id, `doc:claim`)."""
+    rows: dict[str, list[int]] = {}
+    for i, example in enumerate(examples):
+        if example.sentiment:
+            rows.setdefault(":".join(example.pair_id.split(":")[:2]), []).append(i)
+    gold = [examples[indices[0]].sentiment for indices in rows.values()]
+    return gold, np.array([probs[indices].mean(axis=0) for indices in rows.values()])

@@ -1,11 +1,13 @@
 """Per (document, actor) aggregates of scored pairs.
 
-A pair's score is P(favor) - P(against), in [-1, 1]. An actor's overall label in a document comes from
-the mean score of its pairs: favor when mean >= band, against when mean <= -band, neutral in between
-(|mean| < band; the band defaults to 0.15, `neutral_band` in conf/score.yaml).
+A pair's score is P(favor) - P(against), in [-1, 1]. An actor's overall label follows from its claims'
+labels (`actor_label`): the label most of its pairs have, neutral when two labels tie for most. So the label
+always agrees with the counts beside it (one neutral claim never makes an actor favor); the mean score is
+reported next to it as a degree, not used for the label. The API, actors.csv and the view use this rule.
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 
 LABELS = ("against", "neutral", "favor")
@@ -18,7 +20,21 @@ def pair_score(probs: dict[str, float]) -> float:
     return float(probs["favor"]) - float(probs["against"])
 
 
+def actor_label(labels: Iterable[str]) -> str:
+    """The label most of an actor's pairs have; neutral when two labels tie for most (or there are none)."""
+    counts = Counter(labels)
+    ranked = counts.most_common()
+    if not ranked or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
+        return "neutral"
+    return ranked[0][0]
+
+
+RULE = "the label most of the actor's pairs have; neutral when two labels tie for most"
+
+
 def overall_label(mean_score: float, neutral_band: float = 0.15) -> str:
+    """The earlier rule (a band around the mean score), kept only for callers not yet moved to `actor_label`:
+    it can disagree with the counts (a neutral claim of score 0.21 made an actor favor)."""
     if mean_score >= neutral_band:
         return "favor"
     if mean_score <= -neutral_band:
@@ -26,8 +42,9 @@ def overall_label(mean_score: float, neutral_band: float = 0.15) -> str:
     return "neutral"
 
 
-def aggregate_actors(pairs: Iterable[dict], neutral_band: float = 0.15) -> list[dict]:
-    """One row per (doc_id, actor) in order of first appearance, from pair rows (`pipeline.flatten_pairs`)."""
+def aggregate_actors(pairs: Iterable[dict], fields: Iterable[str] = ()) -> list[dict]:
+    """One row per (doc_id, actor) in order of first appearance, from pair rows (`pipeline.flatten_pairs`);
+    `fields`: document metadata columns the pair rows carry (`keep_fields`), copied to each row."""
     groups: dict[tuple[str, str], list[dict]] = {}
     for pair in pairs:
         groups.setdefault((pair["doc_id"], pair["actor"]), []).append(pair)
@@ -45,7 +62,8 @@ def aggregate_actors(pairs: Iterable[dict], neutral_band: float = 0.15) -> list[
             "claims": len({p["claim_id"] for p in members}),
             "mean_score": round(mean, 4),
             **{f"n_{label}": sum(p["label"] == label for p in members) for label in LABELS},
-            "label": overall_label(mean, neutral_band),
+            "label": actor_label(p["label"] for p in members),
             "forms": "; ".join(forms),
+            **{name: members[0].get(name) for name in fields},
         })
     return rows

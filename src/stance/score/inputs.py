@@ -2,6 +2,9 @@
 
 Readers yield `Document`s and `InputProblem`s in input order, so one bad record is reported as
 "file:line: problem" while every good record is still scored. Line 0 means the file as a whole.
+JSONL, CSV and stdin are read as streams, a record at a time, so `limit` (the first N records) costs
+the memory of N records whatever the size of the file. Ids must be unique in every format: results
+are kept and resumed by id.
 """
 from __future__ import annotations
 
@@ -10,13 +13,18 @@ import hashlib
 import io
 import sys
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
+from typing import BinaryIO
 
+from stance.score.dates import parse_date
+from stance.score.fields import kept, missing_columns
 from stance.textfile import LineProblem, decode_text, jsonl_records
 from stance.types import Claim, ClaimActors, Mention
 
-FORMATS = ("txt", "dir", "jsonl", "csv", "pairs")
+FORMATS = ("txt", "dir", "jsonl", "csv", "pairs", "parquet")
 STDIN = "-"
 
 
@@ -28,10 +36,15 @@ class Document:
     text: str
     origin: str  # file:line, for messages
     given: list[ClaimActors] | None = None
+    date: str | None = None  # YYYY-MM-DD from `date_field` (stance.score.dates), None when undated
+    fields: dict | None = None  # `keep_fields` of the input row (stance.score.fields), copied to its output rows
 
     def digest(self) -> str:
-        """A fingerprint of the text (and given mentions), so a resumed run notices a document that changed."""
-        return hashlib.sha1(f"{self.text}\0{self.given!r}".encode("utf-8", "surrogatepass")).hexdigest()
+        """A fingerprint of the text (given mentions, date, kept fields), so a resumed run notices a document
+        that changed."""
+        dated = f"\0{self.date}" if self.date else ""  # undated documents keep the digests of earlier runs
+        kept = f"\0{sorted(self.fields.items())!r}" if self.fields else ""
+        return hashlib.sha1(f"{self.text}\0{self.given!r}{dated}{kept}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass
@@ -52,12 +65,16 @@ class InputSpec:
     path: str
     format: str = "auto"
     glob: str = "**/*.txt"
-    id_field: str = "id"
+    id_field: str | None = None  # None: `id` where the row has it, else <file stem>:<line>
     text_field: str = "text"
+    limit: int | None = None  # the first N records only (documents and bad records alike)
+    date_field: str | None = None  # jsonl / csv / pairs: each document's date (`_record_date`)
+    keep_fields: tuple[str, ...] = ()  # jsonl / csv / pairs: columns carried to the outputs (stance.score.fields)
 
 
 def resolve_format(path: str, input_format: str) -> str:
-    """auto: stdin and other files are txt, a directory is dir, .jsonl/.ndjson is jsonl, .csv is csv."""
+    """auto: stdin and other files are txt, a directory is dir, .jsonl/.ndjson is jsonl, .csv is csv,
+    .parquet/.pq is parquet."""
     if input_format != "auto":
         if input_format not in FORMATS:
             raise ValueError(f"unknown input_format {input_format!r}; expected auto or one of {', '.join(FORMATS)}")
@@ -66,30 +83,49 @@ def resolve_format(path: str, input_format: str) -> str:
         return "txt"
     if Path(path).is_dir():
         return "dir"
-    return {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}.get(Path(path).suffix.lower(), "txt")
+    return {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet",
+            ".pq": "parquet"}.get(Path(path).suffix.lower(), "txt")
 
 
 def read_inputs(spec: InputSpec) -> Iterator[Document | InputProblem]:
-    """Every document of the input, with a problem in its place wherever a record cannot be used."""
+    """Every document of the input (the first `spec.limit` records), with a problem in its place wherever
+    a record cannot be used."""
+    if spec.limit is not None and spec.limit < 1:
+        raise ValueError(f"limit must be a positive number of records, got {spec.limit}")
+    records = _read_records(spec)
+    try:
+        yield from records if spec.limit is None else islice(records, spec.limit)
+    finally:
+        records.close()  # closes the file when the limit stops reading early
+
+
+def _read_records(spec: InputSpec) -> Iterator[Document | InputProblem]:
     fmt = resolve_format(spec.path, spec.format)
     name = "<stdin>" if spec.path == STDIN else spec.path
     if spec.path != STDIN and not Path(spec.path).exists():
         yield InputProblem(name, 0, "no such file or directory")
         return
     if fmt == "dir":
-        yield from _read_dir(spec)
+        yield from _unique_ids(_read_dir(spec))
         return
     if spec.path != STDIN and Path(spec.path).is_dir():
         yield InputProblem(name, 0, f"is a directory (input_format={fmt} needs a file)")
         return
-    data = sys.stdin.buffer.read() if spec.path == STDIN else Path(spec.path).read_bytes()
-    if fmt == "txt":
-        stem = "stdin" if spec.path == STDIN else Path(spec.path).stem
-        yield _text_document(name, stem, data)
-    elif fmt == "csv":
-        yield from _unique_ids(_read_csv(name, data, spec))
-    else:
-        yield from _unique_ids(_read_jsonl(name, data, spec, given_pairs=fmt == "pairs"))
+    if fmt == "parquet":  # read by pyarrow from the path: a Parquet file is not a stream
+        from stance.score.parquet_input import read_parquet
+
+        yield from _unique_ids(read_parquet(name, spec) if spec.path != STDIN else
+                               iter([InputProblem(name, 0, "Parquet cannot be read from stdin; give its path")]))
+        return
+    with ExitStack() as stack:
+        stream: BinaryIO = sys.stdin.buffer if spec.path == STDIN else stack.enter_context(open(spec.path, "rb"))
+        if fmt == "txt":
+            stem = "stdin" if spec.path == STDIN else Path(spec.path).stem
+            yield _text_document(name, stem, stream.read())
+        elif fmt == "csv":
+            yield from _unique_ids(_read_csv(name, stream, spec))
+        else:
+            yield from _unique_ids(_read_jsonl(name, stream, spec, given_pairs=fmt == "pairs"))
 
 
 def _decode(name: str, data: bytes) -> str | InputProblem:
@@ -131,9 +167,9 @@ def _unique_ids(items: Iterator[Document | InputProblem]) -> Iterator[Document |
         yield item
 
 
-def _record_id(name: str, line: int, row: dict, id_field: str) -> str:
+def _record_id(name: str, line: int, row: dict, id_field: str | None) -> str:
     """The row's id, or "<file stem>:<line>" when the row has none."""
-    value = row.get(id_field)
+    value = row.get(id_field or "id")
     if value is None or str(value).strip() == "":
         return f"{'stdin' if name == '<stdin>' else Path(name).stem}:{line}"
     return str(value)
@@ -150,22 +186,46 @@ def _record_text(name: str, line: int, row: dict, text_field: str) -> str | Inpu
     return text
 
 
-def _read_jsonl(name: str, data: bytes, spec: InputSpec, given_pairs: bool) -> Iterator[Document | InputProblem]:
-    for record in jsonl_records(data):
+def _read_jsonl(name: str, stream: BinaryIO, spec: InputSpec, given_pairs: bool) -> Iterator[Document | InputProblem]:
+    first = True
+    for record in jsonl_records(stream):
         if isinstance(record, LineProblem):
             yield InputProblem(name, record.line, record.message)
             continue
         number, row = record
+        if first and (missing := missing_columns(row, spec.text_field, spec.id_field, spec.keep_fields)):
+            yield InputProblem(name, number, missing + " in the first record")  # a misspelt name: said once
+            return
+        first = False
         text = _record_text(name, number, row, spec.text_field)
         if isinstance(text, InputProblem):
             yield text
             continue
         doc_id = _record_id(name, number, row, spec.id_field)
+        date = _record_date(name, number, row, spec.date_field)
+        if isinstance(date, InputProblem):
+            yield date
+            continue
         if not given_pairs:
-            yield Document(doc_id, text, f"{name}:{number}")
+            yield Document(doc_id, text, f"{name}:{number}", date=date, fields=kept(row, spec.keep_fields))
             continue
         given = _given_pair(name, number, text, row)
-        yield given if isinstance(given, InputProblem) else Document(doc_id, text, f"{name}:{number}", given)
+        yield given if isinstance(given, InputProblem) else Document(doc_id, text, f"{name}:{number}", given, date,
+                                                                     kept(row, spec.keep_fields))
+
+
+def _record_date(name: str, line: int, row: dict, date_field: str | None) -> str | InputProblem | None:
+    """The row's date as YYYY-MM-DD (`stance.score.dates.parse_date`); None without a date_field or when the
+    row leaves it out or empty (counted as undated at the end of the run)."""
+    if date_field is None:
+        return None
+    value = row.get(date_field)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        return parse_date(value)
+    except ValueError as error:
+        return InputProblem(name, line, f"{date_field!r}: {error}")
 
 
 def _given_pair(name: str, number: int, text: str, row: dict) -> list[ClaimActors] | InputProblem:
@@ -186,20 +246,32 @@ def _given_pair(name: str, number: int, text: str, row: dict) -> list[ClaimActor
     if actor is not None and (not isinstance(actor, str) or not actor.strip()):
         return InputProblem(name, number, "'actor' must be a non-empty string when given")
     actor = actor or text[spans[0][0] : spans[0][1]]
+    context = row.get("context")
+    if context is not None and not isinstance(context, str):
+        return InputProblem(name, number, "'context' must be a string when given (the text before the claim)")
     claim = Claim(0, 0, len(text), text)
-    return [ClaimActors(claim, [Mention(actor, "given", text[s:e], s, e, "given") for s, e in spans])]
+    return [ClaimActors(claim, [Mention(actor, "given", text[s:e], s, e, "given") for s, e in spans], context or None)]
 
 
-def _read_csv(name: str, data: bytes, spec: InputSpec) -> Iterator[Document | InputProblem]:
+def _read_csv(name: str, stream: BinaryIO, spec: InputSpec) -> Iterator[Document | InputProblem]:
     # surrogateescape keeps going past a bad byte; the row holding it is reported and skipped.
-    text = data.decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
-    reader = csv.reader(io.StringIO(text, newline=""))
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    try:
+        yield from _csv_documents(name, csv.reader(text), spec)
+    finally:
+        text.detach()  # the caller closes the stream (never stdin)
+
+
+def _csv_documents(name: str, reader, spec: InputSpec) -> Iterator[Document | InputProblem]:
     header = next(reader, None)
     if header is None:
         yield InputProblem(name, 1, "empty file")
         return
-    if spec.text_field not in header:
-        yield InputProblem(name, 1, f"no column {spec.text_field!r} (columns: {', '.join(header)})")
+    if missing := missing_columns(header, spec.text_field, spec.id_field, spec.keep_fields):
+        yield InputProblem(name, 1, missing)
+        return
+    if spec.date_field is not None and spec.date_field not in header:
+        yield InputProblem(name, 1, f"no date column {spec.date_field!r} (columns: {', '.join(header)})")
         return
     start_line = reader.line_num + 1
     for values in reader:
@@ -214,10 +286,12 @@ def _read_csv(name: str, data: bytes, spec: InputSpec) -> Iterator[Document | In
             continue
         row = dict(zip(header, values))
         record = _record_text(name, number, row, spec.text_field)
-        if isinstance(record, InputProblem):
-            yield record
+        date = _record_date(name, number, row, spec.date_field)
+        if isinstance(record, InputProblem) or isinstance(date, InputProblem):
+            yield record if isinstance(record, InputProblem) else date
         else:
-            yield Document(_record_id(name, number, row, spec.id_field), record, f"{name}:{number}")
+            yield Document(_record_id(name, number, row, spec.id_field), record, f"{name}:{number}", date=date,
+                           fields=kept(row, spec.keep_fields))
 
 
 def _has_surrogate(value: str) -> bool:

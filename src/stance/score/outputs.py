@@ -3,7 +3,8 @@
 Per finished batch of documents: their rows are appended to pairs.jsonl (flushed, fsynced), *then* one
 line per document to done.jsonl (flushed, fsynced). A restart keeps only the rows of documents listed in
 done.jsonl (rewriting pairs.jsonl without the rest) and scores the others, so even after kill -9 the
-rerun ends with every row exactly once. actors.csv and summary.json are rebuilt from pairs.jsonl.
+rerun ends with every row exactly once. actors.csv and summary.json are rebuilt from pairs.jsonl, each
+written to a temporary name and renamed, so an interruption leaves the previous one whole.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import json
 import os
 from pathlib import Path
 
+from stance.atomic import atomic_file, write_text_atomic
 from stance.score.aggregate import ACTOR_COLUMNS, aggregate_actors
 
 PAIRS, DONE, ERRORS, RUN, ACTORS, SUMMARY = (
@@ -69,7 +71,7 @@ class ResultStore:
         if run_file.is_file():
             before = json.loads(run_file.read_text(encoding="utf-8"))
             changed = sorted(k for k in set(before) | set(fingerprint) if before.get(k) != fingerprint.get(k))
-            if changed and (self.dir / DONE).is_file():
+            if changed and read_rows(self.dir / DONE):  # nothing scored yet: a corrected command may start
                 raise ResumeError(
                     f"{self.dir}: holds results of a run with different {', '.join(changed)}; "
                     "use overwrite=true or another output directory")
@@ -118,17 +120,15 @@ class ResultStore:
         return read_rows(self.dir / PAIRS)
 
 
-def write_actors_csv(out_dir: str | Path, pairs: list[dict], neutral_band: float) -> list[dict]:
-    """actors.csv: one row per (document, actor), from the pair rows."""
-    rows = aggregate_actors(pairs, neutral_band)
-    with (Path(out_dir) / ACTORS).open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=ACTOR_COLUMNS)
+def write_actors_csv(out_dir: str | Path, pairs: list[dict], fields: list[str] | tuple = ()) -> list[dict]:
+    """actors.csv: one row per (document, actor), from the pair rows; `fields`: kept input columns, last."""
+    rows = aggregate_actors(pairs, fields)
+    with atomic_file(Path(out_dir) / ACTORS, newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=[*ACTOR_COLUMNS, *fields])
         writer.writeheader()
         writer.writerows(rows)
     return rows
 
 
 def write_summary(out_dir: str | Path, summary: dict) -> Path:
-    path = Path(out_dir) / SUMMARY
-    path.write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
-    return path
+    return write_text_atomic(Path(out_dir) / SUMMARY, json.dumps(summary, indent=2, ensure_ascii=False))

@@ -1,10 +1,14 @@
-"""`StancePipeline`: text in, plain data out (claims, their actors and stances, per-actor aggregates).
+"""`StancePipeline`: text in, typed results out (claims, their actors and stances, per-actor aggregates).
 
-    from stance import StancePipeline
-    pipe = StancePipeline.load("models/default")
-    result = pipe("Putin failed. Aliyev won.")           # one document
+    from stance import StancePipeline, StanceError
+    pipe = StancePipeline.load("models/default", extra_actors=["mine.yaml"])
+    result = pipe("Putin failed. Aliyev won.")           # one document: a DocumentResult
     for result in pipe.score_many(texts_or_id_text_pairs):  # many, in batches
         ...
+    pipe.score_pairs([("Lula deserves credit.", "Lula")])   # given targets: PairStance each
+
+Results are dataclasses (stance.score.results); every failure is a `StanceError`. The CLI and scale-out
+engines use the plain-dict stages underneath (`score_batch`, `score_batches`, `score_analysed`).
 
 The model and spaCy are loaded once; documents are parsed with `nlp.pipe` and the pairs of a whole batch
 of documents go through the model together (length-sorted, dynamically padded; `stance.predict`), while
@@ -22,13 +26,17 @@ from itertools import islice
 from pathlib import Path
 
 import torch
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
+from stance.analyse.actor_files import merge_actor_files
+from stance.config import ActorsConfig
 from stance.score.aggregate import aggregate_actors, pair_score
+from stance.score.given import score_given_pairs
+from stance.score.results import DocumentResult, PairStance, StanceError
 from stance.analyse import DocumentAnalyser
 from stance.model.classifier import LoadedModel, load_classifier, native_bf16
-from stance.model.predict import predict_proba
-from stance.types import ClaimActors, PairExample, Span
+from stance.model.predict import Prediction, predict_proba
+from stance.types import ClaimActors, Mention, PairExample, Span
 
 DocumentInput = tuple[str, str, list[ClaimActors] | None]  # (doc_id, text, given claims or None)
 
@@ -48,15 +56,36 @@ def default_group(group: str) -> DictConfig:
     return compose("score")[group]
 
 
-def pair_examples(doc_id: str, claim_actors: list[ClaimActors]) -> list[PairExample]:
-    """One example per (claim, actor): the claim's text with every mention of the actor marked."""
-    examples = []
-    for item in claim_actors:
+@dataclass
+class Pair:
+    """One model input of a document, built once: a (claim, actor) pair, or a claim without actors that is
+    read for its sentiment only (`actor` None, no spans)."""
+
+    claim: ClaimActors
+    actor: str | None
+    mentions: list[Mention]
+    example: PairExample
+
+
+def document_pairs(doc_id: str, claim_actors: list[ClaimActors], with_context: bool = False,
+                   sentiment_only_claims: bool = False) -> list[Pair]:
+    """Every (claim, actor) of a document: the claim's text with every mention of the actor marked (and the
+    claim before it as context, for models that read it); claims without actors too when asked."""
+    pairs = []
+    for index, item in enumerate(claim_actors):
         claim = item.claim
-        for actor, mentions in item.actors().items():
+        previous = claim_actors[index - 1].claim.text if index else None
+        context = (item.context if item.context is not None else previous) if with_context else None
+        grouped = item.actors()
+        for actor, mentions in grouped.items():
             spans = [Span(m.start - claim.start, m.end - claim.start) for m in mentions]
-            examples.append(PairExample(claim.text, spans, actor=actor, pair_id=f"{doc_id}/{claim.claim_id}/{actor}"))
-    return examples
+            example = PairExample(claim.text, spans, actor=actor, pair_id=f"{doc_id}/{claim.claim_id}/{actor}",
+                                  context=context)
+            pairs.append(Pair(item, actor, mentions, example))
+        if not grouped and sentiment_only_claims:
+            pairs.append(Pair(item, None, [], PairExample(claim.text, [], pair_id=f"{doc_id}/{claim.claim_id}",
+                                                          context=context)))
+    return pairs
 
 
 def flatten_pairs(result: dict) -> list[dict]:
@@ -68,8 +97,31 @@ def flatten_pairs(result: dict) -> list[dict]:
     ]
 
 
+def analyse_documents(analyser: DocumentAnalyser,
+                      docs: list[DocumentInput]) -> list[tuple[str, list[ClaimActors]] | ScoringError]:
+    """Each document's claims and their actors (spaCy, in one `nlp.pipe`), or why it has none; given claims
+    pass through. A function of its own so that a scale-out engine runs it without loading the model."""
+    analysed: list[tuple[str, list[ClaimActors]] | ScoringError | None] = [None] * len(docs)
+    to_parse = []
+    for i, (doc_id, text, given) in enumerate(docs):
+        problem = None if given is not None else analyser.too_long(text)
+        if problem:
+            analysed[i] = ScoringError(doc_id, problem)
+        elif given is not None:
+            analysed[i] = (doc_id, given)
+        else:
+            to_parse.append(i)
+    for i, claims in zip(to_parse, analyser([docs[i][1] for i in to_parse])):
+        analysed[i] = (docs[i][0], claims)
+    return analysed
+
+
 class StancePipeline:
-    """Claim splitting, actor detection and stance scoring behind one call."""
+    """Claim splitting, actor detection and stance scoring behind one call.
+
+    Thread safety: a pipeline is not safe to call from several threads at once (spaCy's pipeline and the
+    model's torch thread setting are shared state; `score_many` already runs spaCy and the model side by side
+    on two threads of its own). Give each thread its own pipeline, or hold a lock around calls."""
 
     def __init__(self, loaded: LoadedModel, analyser: DocumentAnalyser, batch_size: int = 64,
                  neutral_band: float = 0.15, model_dir: str | None = None, precision: str = "float32",
@@ -79,7 +131,7 @@ class StancePipeline:
             raise ValueError(f"model labels {loaded.labels} lack {sorted(missing)}; scores need against and favor")
         self.loaded, self.analyser = loaded, analyser
         self.batch_size, self.neutral_band, self.model_dir = batch_size, neutral_band, model_dir
-        self.precision = precision  # float32 | bf16 | int8: how the model computes
+        self.precision = precision  # float32 | bf16: how the model computes
         self.threads = threads or torch.get_num_threads()  # torch CPU threads the model may use
         self.analysing = False  # spaCy is at work beside the model (`score_batches`)
         # Seconds spent so far in claim/actor analysis (spaCy and rules) and in the model, to show where time goes.
@@ -87,43 +139,66 @@ class StancePipeline:
 
     @classmethod
     def load(cls, model_dir: str | Path, actors_cfg: Mapping | DictConfig | None = None,
-             segment_cfg: Mapping | DictConfig | None = None, quantize: bool = False, batch_size: int = 64,
-             neutral_band: float = 0.15, bf16: bool | None = None, threads: int | None = None) -> StancePipeline:
-        """Load the model once, optionally dynamic-int8 `quantize`d or in bfloat16; default actors/segment
-        configs when None. `bf16=None` means bfloat16 where the CPU has it natively, float32 elsewhere.
-        `threads`: torch CPU threads for the model (None: torch's default, one per core)."""
+             segment_cfg: Mapping | DictConfig | None = None, batch_size: int = 64, neutral_band: float = 0.15,
+             bf16: bool | None = None, threads: int | None = None, analyser: bool = True,
+             extra_actors: Iterable[str | Path] = ()) -> StancePipeline:
+        """Load the model once, in float32 or bfloat16; default actors/segment configs when None.
+        `bf16=None` means bfloat16 where the CPU has it natively, float32 elsewhere.
+        `threads`: torch CPU threads for the model (None: torch's default, one per core).
+        `analyser=False` skips loading spaCy, for a process that only runs `score_analysed`.
+        `extra_actors`: registry files merged over the actors (as `actors_file=` does). StanceError on failure."""
+        try:
+            return cls._load(model_dir, actors_cfg, segment_cfg, batch_size, neutral_band, bf16, threads, analyser,
+                             extra_actors)
+        except StanceError:
+            raise
+        except Exception as error:  # a missing or altered model, a registry that cannot be used: one line
+            raise StanceError(f"{model_dir}: cannot load: {str(error).splitlines()[0] if str(error) else error!r}") \
+                from error
+
+    @classmethod
+    def _load(cls, model_dir, actors_cfg, segment_cfg, batch_size, neutral_band, bf16, threads, analyser,
+              extra_actors) -> StancePipeline:
         if bf16 is None:
-            bf16 = not quantize and native_bf16()
-        if quantize and bf16:
-            raise ValueError("quantize and bf16 exclude each other (int8 quantization works on the float32 model)")
+            bf16 = native_bf16()
         actors_cfg = default_group("actors") if actors_cfg is None else actors_cfg
+        if extra_actors:
+            base = actors_cfg if isinstance(actors_cfg, DictConfig) else \
+                OmegaConf.merge(OmegaConf.structured(ActorsConfig), dict(actors_cfg))
+            actors_cfg = merge_actor_files(base, [str(path) for path in extra_actors])
         segment_cfg = default_group("segment") if segment_cfg is None else segment_cfg
-        loaded = load_classifier(model_dir, quantize=quantize)
+        loaded = load_classifier(model_dir)
         if bf16:
             if not native_bf16():
                 warnings.warn("this CPU has no native bfloat16 support: bf16=true is slower than float32 here",
                               stacklevel=2)
             loaded.model.to(torch.bfloat16)
-        precision = "int8" if quantize else "bf16" if bf16 else "float32"
-        return cls(loaded, DocumentAnalyser.from_config(segment_cfg, actors_cfg), batch_size, neutral_band,
-                   str(model_dir), precision, threads)
+        precision = "bf16" if bf16 else "float32"
+        return cls(loaded, DocumentAnalyser.from_config(segment_cfg, actors_cfg) if analyser else None, batch_size,
+                   neutral_band, str(model_dir), precision, threads)
 
-    def __call__(self, text: str, doc_id: str = "0") -> dict:
-        """Score one document; raises ValueError when it cannot be scored."""
+    def __call__(self, text: str, doc_id: str = "0") -> DocumentResult:
+        """Score one document; raises StanceError when it cannot be scored."""
         (result,) = self.score_batch([(doc_id, text, None)])
         if isinstance(result, dict):
-            return result
-        raise ValueError(f"{doc_id}: {result.problem}")
+            return DocumentResult.from_dict(result)
+        raise StanceError(f"{doc_id}: {result.problem}")
 
-    def score_many(self, items: Iterable[str | tuple[str, str]], doc_batch_size: int = 32) -> Iterator[dict]:
+    def score_many(self, items: Iterable[str | tuple[str, str]], doc_batch_size: int = 32) -> Iterator[DocumentResult]:
         """Results in input order, batch by batch; ids are the given ones or the running index.
 
-        A document that cannot be scored yields {"doc_id", "error"} instead of stopping the stream."""
+        A document that cannot be scored yields a DocumentResult with `error` set instead of stopping the stream."""
         numbered = ((str(i), item) if isinstance(item, str) else (str(item[0]), item[1]) for i, item in enumerate(items))
         batches = iter(lambda: [(doc_id, text, None) for doc_id, text in islice(numbered, doc_batch_size)], [])
         for results in self.score_batches(batches):
             for result in results:
-                yield {"doc_id": result.doc_id, "error": result.problem} if isinstance(result, ScoringError) else result
+                yield DocumentResult(result.doc_id, error=result.problem) if isinstance(result, ScoringError) \
+                    else DocumentResult.from_dict(result)
+
+    def score_pairs(self, pairs: Iterable[tuple]) -> list[PairStance]:
+        """The stance toward given targets: (text, target) or (text, target, actor), the target a string found in
+        the text (every occurrence) or a list of (start, end); no claim splitting, no actor detection."""
+        return score_given_pairs(self.loaded, pairs, self.batch_size)
 
     def score_batches(self, batches: Iterable[list[DocumentInput]],
                       batches_ahead: int = 8) -> Iterator[list[dict | ScoringError]]:
@@ -158,18 +233,7 @@ class StancePipeline:
     def analyse_batch(self, docs: list[DocumentInput]) -> list[tuple[str, list[ClaimActors]] | ScoringError]:
         """Stage 1: each document's claims and their actors (spaCy, in one `nlp.pipe`), or why it has none."""
         started = time.perf_counter()
-        analysed: list[tuple[str, list[ClaimActors]] | ScoringError | None] = [None] * len(docs)
-        to_parse = []
-        for i, (doc_id, text, given) in enumerate(docs):
-            problem = None if given is not None else self.analyser.too_long(text)
-            if problem:
-                analysed[i] = ScoringError(doc_id, problem)
-            elif given is not None:
-                analysed[i] = (doc_id, given)
-            else:
-                to_parse.append(i)
-        for i, claims in zip(to_parse, self.analyser([docs[i][1] for i in to_parse])):
-            analysed[i] = (docs[i][0], claims)
+        analysed = analyse_documents(self.analyser, docs)
         self.seconds["analysis"] += time.perf_counter() - started
         return analysed
 
@@ -184,40 +248,62 @@ class StancePipeline:
         return results
 
     def _score(self, docs: list[tuple[str, list[ClaimActors]]]) -> list[dict | ScoringError]:
-        examples = [pair_examples(doc_id, claims) for doc_id, claims in docs]
-        flat = [example for group in examples for example in group]
+        with_context = self.loaded.model_cfg.get("context", "none") == "previous"
+        pairs = [document_pairs(doc_id, claims, with_context, bool(self.loaded.sentiment_labels))
+                 for doc_id, claims in docs]
+        flat = [pair.example for group in pairs for pair in group]
+        threads_before = torch.get_num_threads()
         try:
             prediction = predict_proba(self.loaded, flat, self.batch_size, threads=self.model_threads)
         except ValueError as error:
             if len(docs) == 1:
                 return [ScoringError(docs[0][0], f"cannot encode a pair: {error}")]
             return [result for doc in docs for result in self._score([doc])]  # find the document at fault
-        results, cursor = [], 0
-        for (doc_id, claims), group in zip(docs, examples):
-            n = len(group)
-            results.append(self._document(doc_id, claims, prediction.probs[cursor : cursor + n],
-                                          prediction.windowed[cursor : cursor + n]))
-            cursor += n
-        return results
+        finally:
+            torch.set_num_threads(threads_before)  # the calling thread keeps its own setting
+        rows = iter(range(len(flat)))
+        return [self._document(doc_id, claims, [(pair, next(rows)) for pair in group], prediction)
+                for (doc_id, claims), group in zip(docs, pairs)]
 
-    def _document(self, doc_id: str, claim_actors: list[ClaimActors], probs, windowed: list[bool]) -> dict:
-        labels, cursor, claims = self.loaded.labels, 0, []
+    def _document(self, doc_id: str, claim_actors: list[ClaimActors], pairs: list[tuple[Pair, int]],
+                  prediction: Prediction) -> dict:
+        """The document's result from its pairs and their rows in `prediction`."""
+        labels, by_claim = self.loaded.labels, {}
+        for pair, row in pairs:
+            by_claim.setdefault(pair.claim.claim.claim_id, []).append((pair, row))
+        claims = []
         for item in claim_actors:
-            actors = []
-            for actor, mentions in item.actors().items():
-                p = {label: float(v) for label, v in zip(labels, probs[cursor])}
+            actors, rows = [], []
+            for pair, row in by_claim.get(item.claim.claim_id, []):
+                rows.append(row)
+                if pair.actor is None:
+                    continue
+                p = {label: float(v) for label, v in zip(labels, prediction.probs[row])}
                 actors.append({
-                    "actor": actor, "kind": mentions[0].kind,
-                    "mentions": [{"text": m.text, "start": m.start, "end": m.end, "source": m.source} for m in mentions],
-                    "label": labels[int(probs[cursor].argmax())],
+                    "actor": pair.actor, "kind": pair.mentions[0].kind,
+                    "mentions": [{"text": m.text, "start": m.start, "end": m.end, "source": m.source}
+                                 for m in pair.mentions],
+                    "label": labels[int(prediction.probs[row].argmax())],
                     "probs": {label: round(v, 4) for label, v in p.items()},
                     "score": round(pair_score(p), 4),
-                    "windowed": bool(windowed[cursor]),
+                    "windowed": bool(prediction.windowed[row]),
+                    "context_cut": bool(prediction.context_cut[row]),
                 })
-                cursor += 1
             c = item.claim
-            claims.append({"claim_id": c.claim_id, "start": c.start, "end": c.end, "text": c.text, "actors": actors})
+            claim = {"claim_id": c.claim_id, "start": c.start, "end": c.end, "text": c.text, "actors": actors,
+                     "long_part": c.long_part}  # 1, 2, ...: a piece of an over-long sentence
+            claim.update(self._sentiment(prediction, rows))
+            claims.append(claim)
         result = {"doc_id": doc_id, "claims": claims}
-        aggregates = aggregate_actors(flatten_pairs(result), self.neutral_band)
+        aggregates = aggregate_actors(flatten_pairs(result))
         result["actors"] = [{k: v for k, v in row.items() if k != "doc_id"} for row in aggregates]
         return result
+
+    def _sentiment(self, prediction: Prediction, rows: list[int]) -> dict:
+        """A claim's sentiment: the mean of its inputs' sentiment probabilities (none without a sentiment head)."""
+        if prediction.sentiment_probs is None or not rows:
+            return {}
+        mean = prediction.sentiment_probs[rows].mean(axis=0)
+        names = self.loaded.sentiment_labels
+        return {"sentiment": names[int(mean.argmax())],
+                "sentiment_probs": {name: round(float(v), 4) for name, v in zip(names, mean)}}

@@ -3,6 +3,7 @@
 A thin wrapper over `StancePipeline`: reads the input (stance.inputs), scores documents in batches and
 writes pairs.jsonl / done.jsonl as each batch finishes (stance.outputs, so a rerun resumes), then
 actors.csv and summary.json. Bad records are reported as "file:line: problem" and in errors.jsonl.
+One run at a time per output directory (stance.score.lock): a second is refused while the first lives.
 """
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ import hashlib
 import json
 import sys
 import time
-import warnings
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
 
@@ -21,13 +22,32 @@ from omegaconf import DictConfig, OmegaConf
 from tqdm.auto import tqdm
 
 from stance.config import CONF_DIR, save_resolved
-from stance.score.inputs import Document, InputProblem, InputSpec, read_inputs, resolve_format
 from stance.model.classifier import WEIGHTS_FILE
-from stance.score.outputs import DONE, ERRORS, ResultStore, ResumeError, read_rows, write_actors_csv, write_summary
+from stance.quiet import quiet_library_notices
+from stance.score.analyst import check_options, write_analyst_files
+from stance.score.documents import DocumentStore, document_record
+from stance.score.inputs import Document, InputProblem, InputSpec, read_inputs, resolve_format
+from stance.score.lock import LockedError, OutputLock, describe_takeover
+from stance.score.outputs import (
+    DONE,
+    ERRORS,
+    ResultStore,
+    ResumeError,
+    read_rows,
+    write_actors_csv,
+    write_summary,
+)
 from stance.score.pipeline import ScoringError, StancePipeline, flatten_pairs
+from stance.analyse.actor_files import apply_actor_files, registry_summary
+from stance.analyse.registry import RegistryError
+from stance.score.aggregate import RULE as ACTOR_RULE
+from stance.score.fields import check_field_options, with_fields
+from stance.score.shards import open_store, output_format
+from stance.score.tables import write_pairs_csv
 
+ENGINES = ("local", "ray")
 TABLE_ROWS = 15  # actors shown per document on the terminal (most claims first)
-FINGERPRINT_KEYS = ("input", "input_format", "glob", "id_field", "text_field", "segment", "actors")
+FINGERPRINT_KEYS = ("input", "input_format", "glob", "id_field", "text_field", "date_field", "segment", "actors")
 
 
 class ScoreError(RuntimeError):
@@ -38,7 +58,8 @@ def fingerprint(cfg: DictConfig, precision: str) -> dict:
     """What decides the rows of pairs.jsonl; a resumed run must match it."""
     values = OmegaConf.to_container(cfg, resolve=True)
     return {"model_dir": str(Path(cfg.model_dir).resolve()), "model_weights": weights_digest(cfg.model_dir),
-            "precision": precision, **{k: values[k] for k in FINGERPRINT_KEYS}}
+            "precision": precision, **{k: values[k] for k in FINGERPRINT_KEYS},
+            **({"keep_fields": values["keep_fields"]} if values.get("keep_fields") else {})}
 
 
 def weights_digest(model_dir: str) -> str:
@@ -51,10 +72,11 @@ def weights_digest(model_dir: str) -> str:
 
 
 def load_pipeline(cfg: DictConfig) -> StancePipeline:
+    if not Path(cfg.model_dir).is_dir():
+        raise ScoreError(f"model_dir={cfg.model_dir}: no such model directory (looked in {Path(cfg.model_dir).resolve()})")
     try:
-        return StancePipeline.load(cfg.model_dir, cfg.actors, cfg.segment, quantize=cfg.quantize,
-                                   batch_size=cfg.batch_size, neutral_band=cfg.neutral_band, bf16=cfg.bf16,
-                                   threads=cfg.threads)
+        return StancePipeline.load(cfg.model_dir, cfg.actors, cfg.segment, batch_size=cfg.batch_size,
+                                   neutral_band=cfg.neutral_band, bf16=cfg.bf16, threads=cfg.threads)
     except Exception as error:  # any failure here is reported as one line
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise ScoreError(f"{cfg.model_dir}: cannot load the model: {message}") from error
@@ -84,10 +106,12 @@ def report_problem(store: ResultStore, file: str, line: int, problem: str) -> No
     store.add_error({"file": file, "line": line, "problem": problem})
 
 
-def pending_batches(store: ResultStore, cfg: DictConfig, bar: tqdm) -> Iterator[list[Document]]:
-    """Batches of the input's documents not done yet; bad records are reported as they are read."""
-    spec = InputSpec(cfg.input, cfg.input_format, cfg.glob, cfg.id_field, cfg.text_field)
-    for batch in batches(read_inputs(spec), cfg.doc_batch_size):
+def pending_batches(store: ResultStore, cfg: DictConfig, bar: tqdm, size: int | None = None) -> Iterator[list[Document]]:
+    """Batches (of `size`, else doc_batch_size) of the input's documents not done yet; bad records are reported
+    as they are read."""
+    spec = InputSpec(cfg.input, cfg.input_format, cfg.glob, cfg.id_field, cfg.text_field, cfg.limit, cfg.date_field,
+                     keep_fields=tuple(cfg.keep_fields))
+    for batch in batches(read_inputs(spec), size or cfg.doc_batch_size):
         todo: list[Document] = []
         for item in batch:
             if isinstance(item, InputProblem):
@@ -102,72 +126,137 @@ def pending_batches(store: ResultStore, cfg: DictConfig, bar: tqdm) -> Iterator[
             yield todo
 
 
-def score_documents(pipe: StancePipeline, store: ResultStore, cfg: DictConfig) -> tuple[int, int]:
-    """Score every input document not done yet; returns (documents scored, pairs scored) by this run."""
+def score_documents(pipe: StancePipeline, store: ResultStore, cfg: DictConfig,
+                    documents: DocumentStore | None = None) -> tuple[int, int]:
+    """Score every input document not done yet; returns (documents scored, pairs scored) by this run.
+    Results come back batch by batch in input order and are paired with their documents by position.
+    `documents` receives each finished document's text and claims (documents.jsonl) before done.jsonl does."""
     scored_docs = scored_pairs = 0
-    documents: dict[str, Document] = {}
+    submitted: deque[list[Document]] = deque()
 
     def inputs(todo: list[Document]) -> list[tuple]:
-        documents.update((d.doc_id, d) for d in todo)
+        submitted.append(todo)
         return [(d.doc_id, d.text, d.given) for d in todo]
 
     bar = tqdm(desc="documents", unit="doc", delay=2.0, disable=not cfg.progress)
     for results in pipe.score_batches(map(inputs, pending_batches(store, cfg, bar))):
-        finished = []
-        for result in results:
-            document = documents.pop(result.doc_id if isinstance(result, ScoringError) else result["doc_id"])
-            if isinstance(result, ScoringError):
-                file, line = document.origin.rsplit(":", 1)
-                report_problem(store, file, int(line), result.problem)
-                continue
-            rows = flatten_pairs(result)
-            record = {"doc_id": document.doc_id, "origin": document.origin, "digest": document.digest(),
-                      "claims": len(result["claims"]), "pairs": len(rows),
-                      "windowed": sum(row["windowed"] for row in rows)}
-            finished.append((record, rows))
-            scored_pairs += len(rows)
-        store.add_documents(finished)
-        scored_docs += len(finished)
+        docs, pairs = finish_batch(store, documents, zip(submitted.popleft(), results, strict=True))
+        scored_docs, scored_pairs = scored_docs + docs, scored_pairs + pairs
         bar.update(len(results))
     bar.close()
     return scored_docs, scored_pairs
 
 
-def run_score(cfg: DictConfig) -> dict:
-    """Score the input into cfg.output; returns the summary (also written to summary.json)."""
-    started = time.perf_counter()
+def finish_batch(store: ResultStore, documents: DocumentStore | None,
+                 scored: Iterable[tuple[Document, dict | ScoringError]]) -> tuple[int, int]:
+    """Write a batch of scored documents (every engine's): problems reported, then documents.jsonl lines, then
+    rows and done lines (`store`); returns (documents, pairs) written."""
+    finished, texts = [], []
+    for document, result in scored:
+        if isinstance(result, ScoringError):
+            file, line = document.origin.rsplit(":", 1)
+            report_problem(store, file, int(line), result.problem)
+            continue
+        rows = with_fields(flatten_pairs(result), document.fields)
+        record = {"doc_id": document.doc_id, "origin": document.origin, "digest": document.digest(),
+                  "claims": len(result["claims"]), "pairs": len(rows),
+                  "windowed": sum(row["windowed"] for row in rows),
+                  "split_long": sum(c.get("long_part") == 1 for c in result["claims"]),
+                  "split_long_claims": sum(bool(c.get("long_part")) for c in result["claims"]),
+                  "date": document.date}
+        finished.append((record, rows))
+        texts.append(document_record(document.doc_id, document.text, document.date, result))
+    if documents is not None:
+        documents.add(texts)
+    store.add_documents(finished)
+    return len(finished), sum(len(rows) for _, rows in finished)
+
+
+def load_engine(cfg: DictConfig):
+    """The engine switch: the local `StancePipeline`, or `RayEngine` (which imports Ray) for engine=ray."""
+    if cfg.engine == "local":
+        return load_pipeline(cfg)
+    from stance.score.engines.ray_cluster import RayUnavailable
+    from stance.score.engines.ray_engine import RayEngine
+
+    if not Path(cfg.model_dir).is_dir():
+        raise ScoreError(f"model_dir={cfg.model_dir}: no such model directory (looked in {Path(cfg.model_dir).resolve()})")
     try:
-        resolve_format(cfg.input, cfg.input_format)
-    except ValueError as error:
+        return RayEngine(cfg)
+    except (RayUnavailable, ValueError) as error:
         raise ScoreError(str(error)) from error
-    if cfg.quantize and cfg.bf16:
-        raise ScoreError("quantize=true and bf16=true exclude each other: choose one")
-    pipe = load_pipeline(cfg)
+
+
+def score_with(pipe, store: ResultStore, cfg: DictConfig, documents: DocumentStore) -> tuple[int, int]:
+    """`score_documents` with the engine `load_engine` gave."""
+    if cfg.engine == "local":
+        return score_documents(pipe, store, cfg, documents)
+    from stance.score.engines.ray_cluster import RayUnavailable
+
+    try:
+        return pipe.score_documents(store, cfg, documents)
+    except RayUnavailable as error:
+        raise ScoreError(str(error)) from error
+
+
+def run_score(cfg: DictConfig) -> dict:
+    """Score the input into cfg.output, holding its lock (`OutputLock`) throughout; returns the summary
+    (also written to summary.json)."""
+    try:
+        check_options(cfg, resolve_format(cfg.input, cfg.input_format))
+        check_field_options(cfg.keep_fields, resolve_format(cfg.input, cfg.input_format))
+        if cfg.engine not in ENGINES:
+            raise ValueError(f"engine={cfg.engine!r}: expected one of {', '.join(ENGINES)}")
+        output_format(cfg)  # ValueError for an unknown one
+        apply_actor_files(cfg)  # actors_file=... merged into cfg.actors: one registry from here on
+        if cfg.limit is not None and cfg.limit < 1:
+            raise ValueError(f"limit={cfg.limit}: expected a positive number of records (or null: all)")
+        lock = OutputLock(cfg.output).acquire()
+    except (ValueError, LockedError, RegistryError) as error:
+        raise ScoreError(str(error)) from error
+    try:
+        if lock.took_over:
+            print(f"note: {cfg.output}: {describe_takeover(lock.took_over)}", file=sys.stderr)
+        return _run_score(cfg)
+    finally:
+        lock.release()
+
+
+def _run_score(cfg: DictConfig) -> dict:
+    started = time.perf_counter()
+    pipe = load_engine(cfg)
     load_seconds = time.perf_counter() - started
     try:
-        store = ResultStore(cfg.output, fingerprint(cfg, pipe.precision), cfg.overwrite)
+        store = open_store(cfg, fingerprint(cfg, pipe.precision))
     except ResumeError as error:
         raise ScoreError(str(error)) from error
+    documents = DocumentStore(cfg.output, store.done)
     save_resolved(cfg, cfg.output)
     scoring_started = time.perf_counter()
     analysis_before, model_before = pipe.seconds["analysis"], pipe.seconds["model"]
     try:
-        scored_docs, scored_pairs = score_documents(pipe, store, cfg)
+        scored_docs, scored_pairs = score_with(pipe, store, cfg, documents)
     finally:
         store.close()
+        documents.close()
     scoring_seconds = time.perf_counter() - scoring_started
     pairs = store.pairs()
-    actors = write_actors_csv(cfg.output, pairs, cfg.neutral_band)
+    actors = write_actors_csv(cfg.output, pairs, cfg.keep_fields)
+    if cfg.pairs_csv:
+        write_pairs_csv(cfg.output, pairs, cfg.keep_fields)
     errors = read_rows(Path(cfg.output) / ERRORS)
     summary = {
         "model": {**model_info(cfg.model_dir), "precision": pipe.precision},
-        "config": OmegaConf.to_container(cfg, resolve=True),
+        # The registry by name and hash, not its contents (config.yaml beside it has them in full).
+        "config": {**OmegaConf.to_container(cfg, resolve=True), "actors": registry_summary(cfg.actors, cfg.actors_file)},
         "counts": {"documents": len(store.done), "claims": sum(r["claims"] for r in store.done.values()),
                    "pairs": len(pairs), "actors": len(actors), "errors": len(errors),
                    "windowed_pairs": sum(bool(p["windowed"]) for p in pairs),
-                   "windowed_claims": len({(p["doc_id"], p["claim_id"]) for p in pairs if p["windowed"]})},
-        "actor_label_rule": f"mean pair score (P(favor) - P(against)) >= {cfg.neutral_band}: favor, "
-                            f"<= -{cfg.neutral_band}: against, otherwise neutral",
+                   "windowed_claims": len({(p["doc_id"], p["claim_id"]) for p in pairs if p["windowed"]}),
+                   # sentences over segment.max_claim_chars, and the claims they were cut into
+                   "split_long": sum(r.get("split_long", 0) for r in store.done.values()),
+                   "split_long_claims": sum(r.get("split_long_claims", 0) for r in store.done.values())},
+        "actor_label_rule": ACTOR_RULE,
         "this_run": {"resumed_documents": store.resumed, "documents_scored": scored_docs,
                      "pairs_scored": scored_pairs, "load_seconds": round(load_seconds, 2),
                      "scoring_seconds": round(scoring_seconds, 2),
@@ -175,9 +264,11 @@ def run_score(cfg: DictConfig) -> dict:
                      "model_seconds": round(pipe.seconds["model"] - model_before, 2),
                      "wall_seconds": round(time.perf_counter() - started, 2),
                      "pairs_per_second": round(scored_pairs / scoring_seconds, 1) if scored_pairs else None,
-                     "torch_threads": pipe.threads},
+                     "torch_threads": pipe.threads, "engine": cfg.engine,
+                     **({"ray": pipe.info} if cfg.engine == "ray" else {})},
         "errors": errors,
     }
+    summary["analyst_files"] = write_analyst_files(cfg, pairs, list(store.done.values()), summary)
     write_summary(cfg.output, summary)
     return summary
 
@@ -196,6 +287,11 @@ def print_report(cfg: DictConfig, summary: dict) -> None:
                 print(f"  {row['actor'][:28]:<28} {row['label']:<8} {float(row['mean_score']):>6.2f} {row['claims']:>6}")
             if len(mine) > TABLE_ROWS:
                 print(f"  ... and {len(mine) - TABLE_ROWS} more actors in actors.csv")
+    if counts["split_long"]:
+        print(f"note: {counts['split_long']} sentences were longer than segment.max_claim_chars="
+              f"{cfg.segment.max_claim_chars} characters (punctuation missing?) and were cut at clause boundaries "
+              f"into {counts['split_long_claims']} claims of at most {cfg.segment.split_piece_chars} characters "
+              "(split_long in summary.json)", file=sys.stderr)
     if counts["windowed_pairs"]:
         print(f"note: {counts['windowed_claims']} claims ({counts['windowed_pairs']} pairs) were longer than the "
               "model's max_length and were scored on a window around the mention (windowed=true in pairs.jsonl)",
@@ -203,15 +299,10 @@ def print_report(cfg: DictConfig, summary: dict) -> None:
     speed = f"{run['pairs_per_second']} pairs/s" if run["pairs_per_second"] else "nothing new to score"
     print(f"\n{counts['documents']} documents ({run['resumed_documents']} done before), {counts['claims']} claims, "
           f"{counts['pairs']} pairs, {counts['errors']} problems; {speed} -> {cfg.output}")
-
-
-def quiet_library_notices() -> None:
-    """Hide torch/transformers deprecation notices and load bars: they say nothing about the user's data."""
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.disable_progress_bar()
-    warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
-    warnings.filterwarnings("ignore", module=r"torch\.ao\.")
+    for name, info in summary.get("analyst_files", {}).items():
+        detail = (f"{info['documents_in_full']} documents in full, {info['documents_in_index']} in the index"
+                  if name == "view" else f"{info['rows']} (actor, {info['period']}) rows")
+        print(f"  {Path(cfg.output) / info['file']}: {detail}")
 
 
 @hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="score")

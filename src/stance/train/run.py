@@ -15,30 +15,42 @@ from pathlib import Path
 
 import hydra
 import numpy as np
+from sklearn.metrics import f1_score
 import torch
 from omegaconf import DictConfig, OmegaConf
 from transformers import EarlyStoppingCallback, Trainer, TrainingArguments, set_seed
 
-from stance.config import CONF_DIR, save_resolved
-from stance.data.sources import DataError, load_source, load_sources
+from stance.atomic import atomic_directory
+from stance.config import CONF_DIR, save_portable
+from stance.quiet import quiet_library_notices
+from stance.shared import missing_shared
+from stance.data.sources import DataError, load_source
 from stance.model.encoding import collate
-from stance.evaluate.metrics import classification_metrics
-from stance.model.classifier import LoadedModel, build_classifier, native_bf16, save_classifier
+from stance.data.mixing import mix_sources
+from stance.evaluate.metrics import classification_metrics, expected_calibration_error
+from stance.model.calibration import fit_calibration, nll
+from stance.model.classifier import LoadedModel, build_classifier, init_from, native_bf16, save_classifier
 from stance.train.model_card import write_model_card
-from stance.model.predict import encode_examples, features, predict_proba
+from stance.train.guard import check_output_dir
+from stance.train.warm_start import choose_init_from
+from stance.model.predict import claim_sentiment, encode_examples, features, predict_proba
 from stance.types import PairExample
 
 log = logging.getLogger("stance.train")
 
 
 class EncodedDataset(torch.utils.data.Dataset):
-    """Pairs encoded once with `encode_pair`, the same encoding scoring uses."""
+    """Pairs encoded once with `encode_pair`, the same encoding scoring uses; stance and sentiment label ids
+    (-100 where a source does not label one)."""
 
     def __init__(self, loaded: LoadedModel, examples: list[PairExample]):
         label_ids = {label: i for i, label in enumerate(loaded.labels)}
+        sentiment_ids = {label: i for i, label in enumerate(loaded.sentiment_labels)}
         encoded = encode_examples(loaded.tokenizer, loaded.model_cfg, examples)
-        self.items = [features(e, label_ids[ex.label]) for e, ex in zip(encoded, examples)]
+        self.items = [features(e, label_ids.get(ex.label), sentiment_ids.get(ex.sentiment, -100))
+                      for e, ex in zip(encoded, examples)]
         self.windowed = sum(e.windowed for e in encoded)
+        self.context_cut = sum(e.context_cut for e in encoded)
 
     def __len__(self) -> int:
         return len(self.items)
@@ -47,26 +59,34 @@ class EncodedDataset(torch.utils.data.Dataset):
         return self.items[index]
 
 
-def load_data(cfg: DictConfig, labels: list[str]) -> tuple[list[PairExample], list[PairExample], dict]:
-    """Train, dev and named test sets; every problem in every file is reported before training starts."""
+def source_name(source: DictConfig) -> str:
+    return source.name or Path(source.path).stem
+
+
+def load_data(cfg: DictConfig, labels: list[str]) -> tuple[list[PairExample], dict, dict]:
+    """The training mix (each source at its `weight`), the dev sets and the test sets by name; every problem
+    in every file is reported before training starts."""
+    sources = [source.path for split in ("train", "dev", "test") for source in cfg.data[split]]
+    if problem := missing_shared(cfg.paths.shared, sources, "training on these data sources"):
+        raise DataError([problem])
     problems: list[str] = []
-    train, dev, tests = [], [], {}
-    for split, sources in (("train", cfg.data.train), ("dev", cfg.data.dev)):
+    mix, sets = [], {"dev": {}, "test": {}}
+    for source in cfg.data.train:
         try:
-            loaded = load_sources(sources, labels)
-            train, dev = (loaded, dev) if split == "train" else (train, loaded)
+            mix.append((load_source(source, labels), source.weight))
         except DataError as error:
             problems.extend(error.problems)
-    for source in cfg.data.test:
-        try:
-            tests[source.name or Path(source.path).stem] = load_source(source, labels)
-        except DataError as error:
-            problems.extend(error.problems)
+    for split in ("dev", "test"):
+        for source in cfg.data[split]:
+            try:
+                sets[split][source_name(source)] = load_source(source, labels)
+            except DataError as error:
+                problems.extend(error.problems)
     if not cfg.data.train or not cfg.data.dev:
         problems.append("config: data.train and data.dev each need at least one source")
     if problems:
         raise DataError(problems)
-    return train, dev, tests
+    return mix_sources(mix, cfg.trainer.seed), sets["dev"], sets["test"]
 
 
 def subsample(examples: list[PairExample], limit: int | None, seed: int) -> list[PairExample]:
@@ -75,15 +95,56 @@ def subsample(examples: list[PairExample], limit: int | None, seed: int) -> list
     return random.Random(seed).sample(examples, limit)
 
 
+def set_metrics(loaded: LoadedModel, examples: list[PairExample], prediction) -> dict:
+    """Stance metrics over the pairs with a stance label (and ECE), claim-sentiment metrics where labelled."""
+    stance = [i for i, e in enumerate(examples) if e.label is not None]
+    probs = prediction.probs[stance]
+    predicted = [loaded.labels[i] for i in probs.argmax(axis=1)]
+    gold = [examples[i].label for i in stance]
+    result = classification_metrics(gold, predicted, loaded.labels)
+    correct = np.array([g == p for g, p in zip(gold, predicted)])
+    result["ece"] = expected_calibration_error(probs.max(axis=1), correct)["ece"]
+    result["windowed"] = int(sum(prediction.windowed))
+    result["context_cut"] = int(sum(prediction.context_cut))
+    if prediction.sentiment_probs is not None:
+        gold_sentiment, sentiment_probs = claim_sentiment(examples, prediction.sentiment_probs)
+        if gold_sentiment:
+            labels = loaded.sentiment_labels
+            result["sentiment"] = classification_metrics(
+                gold_sentiment, [labels[i] for i in sentiment_probs.argmax(axis=1)], labels)
+    return result
+
+
 def evaluate_sets(loaded: LoadedModel, sets: dict[str, list[PairExample]], batch_size: int) -> dict:
     """Metrics per named set through `predict_proba`, exactly the scoring path."""
-    results = {}
-    for name, examples in sets.items():
-        prediction = predict_proba(loaded, examples, batch_size)
-        predicted = [loaded.labels[i] for i in prediction.probs.argmax(axis=1)]
-        results[name] = classification_metrics([e.label for e in examples], predicted, loaded.labels)
-        results[name]["windowed"] = int(sum(prediction.windowed))
-    return results
+    return {name: set_metrics(loaded, examples, predict_proba(loaded, examples, batch_size))
+            for name, examples in sets.items()}
+
+
+def calibrate(loaded: LoadedModel, dev_sets: dict[str, list[PairExample]], batch_size: int) -> dict:
+    """Fit temperature and decision bias on the dev sets (the bias raises the mean dev macro-F1 or stays 0)."""
+    loaded.calibration = None
+    logits, gold, names = [], [], []
+    for name, examples in dev_sets.items():
+        labelled = [e for e in examples if e.label is not None]
+        logits.append(predict_proba(loaded, labelled, batch_size).logits)
+        gold += [loaded.labels.index(e.label) for e in labelled]
+        names += [name] * len(labelled)
+    logits, gold, names = np.concatenate(logits), np.array(gold), np.array(names)
+
+    def mean_f1(gold_ids: np.ndarray, predicted_ids: np.ndarray) -> float:
+        return mean_source_f1(gold_ids, predicted_ids, names, len(loaded.labels))
+
+    loaded.calibration = fit_calibration(logits, gold, mean_f1)
+    return {"nll_before": nll(logits, gold, None), "nll_after": nll(logits, gold, loaded.calibration),
+            **loaded.calibration}
+
+
+def mean_source_f1(gold: np.ndarray, predicted: np.ndarray, names: np.ndarray, n_labels: int) -> float:
+    """The dev-mix selection metric: the mean over dev sources of each source's macro-F1 (label ids)."""
+    labels = list(range(n_labels))
+    return float(np.mean([f1_score(gold[names == n], predicted[names == n], labels=labels, average="macro",
+                                   zero_division=0) for n in dict.fromkeys(names)]))
 
 
 def use_bf16() -> bool:
@@ -118,7 +179,7 @@ def training_arguments(cfg: DictConfig) -> TrainingArguments:
         data_seed=t.seed,
         report_to=[],
         remove_unused_columns=False,
-        label_names=["labels"],
+        label_names=["labels", "sentiment_labels"],
         dataloader_num_workers=0,
         dataloader_pin_memory=False,
         disable_tqdm=False,
@@ -128,31 +189,47 @@ def training_arguments(cfg: DictConfig) -> TrainingArguments:
 
 
 def train(cfg: DictConfig) -> dict:
-    """Train, evaluate on dev and test sets, save the model directory; returns the metrics."""
+    """Train, calibrate on dev, evaluate on dev and test sets, save the model directory; returns the metrics."""
+    check_output_dir(cfg.output_dir, cfg.overwrite)  # before anything slow: never replace a model silently
     if cfg.trainer.threads:
         torch.set_num_threads(cfg.trainer.threads)
     model_cfg = OmegaConf.to_container(cfg.model, resolve=True)
     labels = list(model_cfg["labels"])
-    train_examples, dev_examples, test_sets = load_data(cfg, labels)
+    train_examples, dev_sets, test_sets = load_data(cfg, labels)
     train_examples = subsample(train_examples, cfg.trainer.max_train_samples, cfg.trainer.seed)
-    dev_examples = subsample(dev_examples, cfg.trainer.max_eval_samples, cfg.trainer.seed)
+    dev_sets = {name: subsample(ex, cfg.trainer.max_eval_samples, cfg.trainer.seed) for name, ex in dev_sets.items()}
+    dev_examples = [e for examples in dev_sets.values() for e in examples]
+    dev_names = np.array([name for name, examples in dev_sets.items() for e in examples if e.label is not None])
 
-    set_seed(cfg.trainer.seed)  # before the head is initialised
+    set_seed(cfg.trainer.seed)  # before the heads are initialised
     loaded = build_classifier(model_cfg)
-    counts = Counter(e.label for e in train_examples)
+    start_dir, why = choose_init_from(model_cfg, sum(e.label is not None for e in train_examples),
+                                      cfg.shipped_model, cfg.small_data_pairs)
+    log.info("start: %s (%s)", start_dir or "fresh adapter and heads", why)
+    started_from = dict(init_from(loaded, start_dir), why=why) if start_dir else None
+    if started_from:
+        log.info("continuing from %s: %d tensors taken; fresh: %s; not used: %s", started_from["from"],
+                 started_from["taken"], started_from["not_in_saved"], started_from["not_used"])
+    counts = Counter(e.label for e in train_examples if e.label is not None)
     if cfg.trainer.class_weights:
-        weights = [len(train_examples) / (len(labels) * max(counts[label], 1)) for label in labels]
+        total = sum(counts.values())
+        weights = [total / (len(labels) * max(counts[label], 1)) for label in labels]
         loaded.model.class_weights.copy_(torch.tensor(weights))
     train_set, dev_set = EncodedDataset(loaded, train_examples), EncodedDataset(loaded, dev_examples)
     trainable = sum(p.numel() for p in loaded.model.parameters() if p.requires_grad)
-    log.info("train %d pairs %s, dev %d, trainable parameters %d, windowed train pairs %d",
-             len(train_set), dict(counts), len(dev_set), trainable, train_set.windowed)
+    log.info("train %d examples %s (by source %s), dev %d, trainable parameters %d, windowed %d, context cut %d",
+             len(train_set), dict(counts), dict(Counter(e.source for e in train_examples)), len(dev_set),
+             trainable, train_set.windowed, train_set.context_cut)
 
     def compute_metrics(eval_prediction) -> dict:
-        predicted = [labels[i] for i in np.asarray(eval_prediction.predictions).argmax(axis=1)]
-        gold = [labels[i] for i in eval_prediction.label_ids]
-        scores = classification_metrics(gold, predicted, labels)
-        return {"f1_macro": scores["f1_macro"], "accuracy": scores["accuracy"]}
+        predictions = eval_prediction.predictions
+        logits = np.asarray(predictions[0] if isinstance(predictions, tuple) else predictions)
+        gold = np.asarray(eval_prediction.label_ids[0] if isinstance(eval_prediction.label_ids, tuple)
+                          else eval_prediction.label_ids)
+        labelled = gold != -100
+        predicted, gold = logits[labelled].argmax(axis=1), gold[labelled]
+        return {"f1_macro": mean_source_f1(gold, predicted, dev_names, len(labels)),
+                "accuracy": float((predicted == gold).mean())}
 
     pad_id = loaded.tokenizer.pad_token_id or 0
     trainer = Trainer(
@@ -169,33 +246,54 @@ def train(cfg: DictConfig) -> dict:
     train_seconds = time.perf_counter() - started
     # Mixed precision wraps forward in autocast; the figures below are of the float32 model that is saved.
     trainer.accelerator.unwrap_model(trainer.model, keep_fp32_wrapper=False)
+    loaded.model.eval()
 
-    metrics = {
-        "dev": evaluate_sets(loaded, {"dev": dev_examples}, cfg.trainer.eval_batch_size)["dev"],
-        "test": evaluate_sets(loaded, test_sets, cfg.trainer.eval_batch_size),
-        "train": {
-            "pairs": len(train_set),
-            "label_counts": dict(counts),
-            "trainable_parameters": trainable,
-            "seconds": round(train_seconds, 1),
-            "samples_per_second": round(outcome.metrics.get("train_samples_per_second", 0.0), 2),
-            "epochs_run": round(trainer.state.epoch or 0.0, 2),
-            "best_dev_f1_macro": trainer.state.best_metric,
-            "torch_threads": torch.get_num_threads(),
-            "bf16_autocast": trainer.args.bf16,
-        },
+    stats = {
+        "pairs": len(train_set),
+        "label_counts": dict(counts),
+        "by_source": dict(Counter(e.source for e in train_examples)),
+        "trainable_parameters": trainable,
+        "seconds": round(train_seconds, 1),
+        "samples_per_second": round(outcome.metrics.get("train_samples_per_second", 0.0), 2),
+        "epochs_run": round(trainer.state.epoch or 0.0, 2),
+        "best_dev_f1_macro": trainer.state.best_metric,
+        "torch_threads": torch.get_num_threads(),
+        "bf16_autocast": trainer.args.bf16,
+        "init_from": started_from,
+        "start": why,
     }
-    if trainer.is_world_process_zero():
-        out = save_classifier(loaded, cfg.output_dir)
-        save_resolved(cfg, out)
-        (out / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
-        write_model_card(out, cfg, metrics)
-        log.info("saved %s", out)
+    return finish(loaded, cfg, dev_sets, test_sets, stats, save=trainer.is_world_process_zero())
+
+
+def finish(loaded: LoadedModel, cfg: DictConfig, dev_sets: dict, test_sets: dict, stats: dict,
+           save: bool = True) -> dict:
+    """After training: calibrate on dev, evaluate every dev and test set, write the model directory whole
+    (adapter, heads, calibration, portable config, metrics, card); returns the metrics."""
+    loaded.model.eval()
+    uncalibrated = evaluate_sets(loaded, dev_sets, cfg.trainer.eval_batch_size)
+    calibration = calibrate(loaded, dev_sets, cfg.trainer.eval_batch_size) if cfg.trainer.calibrate else None
+    dev = evaluate_sets(loaded, dev_sets, cfg.trainer.eval_batch_size)
+    metrics = {
+        "dev": {"f1_macro": float(np.mean([m["f1_macro"] for m in dev.values()])), "sets": dev},
+        "dev_uncalibrated": uncalibrated,
+        "calibration": calibration,
+        "test": evaluate_sets(loaded, test_sets, cfg.trainer.eval_batch_size),
+        "train": stats,
+    }
+    if save:
+        # Written whole under a temporary name, then renamed: an interruption leaves the previous model intact.
+        with atomic_directory(cfg.output_dir) as out:
+            save_classifier(loaded, out)
+            save_portable(cfg, out)  # paths as ${paths.*}: the directory reads the same on another machine
+            (out / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
+            write_model_card(out, cfg, metrics)
+        log.info("saved %s", cfg.output_dir)
     return metrics
 
 
 @hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="train")
 def main(cfg: DictConfig) -> None:
+    quiet_library_notices()
     cfg.command = "python -m stance.train " + " ".join(sys.argv[1:])
     try:
         metrics = train(cfg)

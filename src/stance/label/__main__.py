@@ -1,0 +1,3 @@
+from stance.label.run import main
+
+main()

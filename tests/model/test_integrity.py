@@ -1,0 +1,99 @@
+"""Model integrity: stance_model.json records the SHA-256 of every file loading reads; a missing, truncated
+or altered file is refused with one line; older directories load with one warning; weights load only from
+safetensors, and nothing in the package unpickles or runs remote code."""
+import json
+import logging
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from stance.model.classifier import WEIGHTS_FILE, inference_backbone, load_classifier
+from stance.model.integrity import IntegrityError
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+
+
+@pytest.fixture
+def model_copy(tmp_path, tiny_model_dir):
+    return shutil.copytree(tiny_model_dir, tmp_path / "model")
+
+
+def test_saved_model_records_a_digest_of_every_file_it_loads(model_copy):
+    files = json.loads((model_copy / "stance_model.json").read_text())["files"]
+    assert WEIGHTS_FILE in files and "tokenizer.json" in files
+    for name, recorded in files.items():
+        assert re.fullmatch(r"[0-9a-f]{64}", recorded["sha256"])
+        assert recorded["bytes"] == (model_copy / name).stat().st_size
+
+
+def test_the_shipped_model_records_its_digests():
+    meta = json.loads((SRC.parent / "models" / "default" / "stance_model.json").read_text())
+    assert WEIGHTS_FILE in meta["files"]
+
+
+@pytest.mark.parametrize("damage", ["missing", "truncated", "altered"])
+def test_a_damaged_file_is_refused_with_one_line(model_copy, damage):
+    weights = model_copy / WEIGHTS_FILE
+    data = weights.read_bytes()
+    if damage == "missing":
+        weights.unlink()
+    elif damage == "truncated":
+        weights.write_bytes(data[: len(data) // 2])
+    else:
+        weights.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))  # same size, one bit flipped
+    expected = {"missing": "missing (recorded in stance_model.json)", "truncated": "(truncated)",
+                "altered": "SHA-256 differs from the one recorded in stance_model.json"}[damage]
+    with pytest.raises(IntegrityError) as caught:
+        load_classifier(model_copy)
+    message = str(caught.value)
+    assert message.startswith(f"{weights}: ") and expected in message and "\n" not in message
+
+
+def test_a_directory_without_digests_loads_with_one_warning(model_copy, caplog):
+    meta_path = model_copy / "stance_model.json"
+    meta = json.loads(meta_path.read_text())
+    meta.pop("files")
+    meta_path.write_text(json.dumps(meta))
+    with caplog.at_level(logging.WARNING, logger="stance.model"):
+        load_classifier(model_copy)
+    (record,) = [r for r in caplog.records if r.name == "stance.model"]
+    assert "records no file digests" in record.getMessage() and "\n" not in record.getMessage()
+
+
+def test_the_score_command_refuses_an_altered_model_in_one_line(model_copy, tmp_path):
+    weights = model_copy / WEIGHTS_FILE
+    data = weights.read_bytes()
+    weights.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+    result = subprocess.run([sys.executable, "-m", "stance.score", "input=-", f"model_dir={model_copy}",
+                             f"output={tmp_path / 'out'}", "progress=false"], input="Putin lost.",
+                            capture_output=True, text=True, timeout=120, cwd=tmp_path, check=False)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"error: {model_copy}: cannot load the model: {weights}: SHA-256 differs from the one recorded in "
+        "stance_model.json (altered); restore it or retrain the model")
+
+
+def test_a_backbone_with_pickled_weights_only_is_refused(tiny_backbone_dir, tmp_path):
+    """A checkpoint holding only pytorch_model.bin (a pickle) is not unpickled: safetensors or nothing."""
+    import torch
+    from safetensors.torch import load_file
+
+    pickled = shutil.copytree(tiny_backbone_dir, tmp_path / "pickled_bert")
+    torch.save(load_file(str(pickled / "model.safetensors")), pickled / "pytorch_model.bin")
+    (pickled / "model.safetensors").unlink()
+    with pytest.raises(OSError, match="safetensors"):
+        inference_backbone(str(pickled))
+
+
+def test_no_unpickling_and_no_remote_code_in_the_package():
+    for path in SRC.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "trust_remote_code=True" not in text, path
+        assert not re.search(r"^\s*(import pickle|from pickle )", text, re.MULTILINE), path
+        for call in re.findall(r"torch\.load\([^)]*\)", text):
+            assert "weights_only=True" in call, (path, call)
+        assert "allow_pickle=True" not in text, path

@@ -1,0 +1,117 @@
+"""Parquet with the local engine: `input=*.parquet` gives the rows JSONL gives (bad rows reported as
+file:row), `output_format=parquet` writes the rows pairs.jsonl holds as shards, and an interrupted run
+resumes with every row exactly once."""
+import datetime as dt
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from omegaconf import OmegaConf
+
+import stance.score.run
+from stance.config import compose
+from stance.score.run import ScoreError, run_score
+from stance.score.inputs import InputSpec, read_inputs
+from stance.score.shards import output_format, read_pairs
+
+DOCS = {
+    "a": "Putin failed badly in Ukraine. Aliyev met Erdogan in Ankara on Tuesday.",
+    "b": "The Kremlin lost the war. Russia and Azerbaijan are rivals now.",
+    "c": "Erdogan wants to push Russia out of the Caucasus.",
+    "d": "Rain fell all day. The Taliban met officials from India.",
+}
+
+
+LOADED = {}
+
+
+@pytest.fixture(autouse=True)
+def reuse_loaded_pipelines(monkeypatch):
+    """Load the tiny model and spaCy once for this module's many runs."""
+    real = stance.score.run.load_pipeline
+
+    def load_pipeline(cfg):
+        key = (cfg.model_dir, cfg.bf16, cfg.batch_size)
+        if key not in LOADED:
+            LOADED[key] = real(cfg)
+        return LOADED[key]
+
+    monkeypatch.setattr(stance.score.run, "load_pipeline", load_pipeline)
+
+
+def score(tmp_path, model_dir, *overrides, out="out"):
+    cfg = compose("score", [f"model_dir={model_dir}", f"output={tmp_path / out}", "progress=false", "threads=1",
+                            "bf16=false", "view=false", *overrides])
+    return run_score(cfg), tmp_path / out
+
+
+def read_jsonl(path):
+    return [json.loads(line) for line in Path(path).read_text().splitlines()]
+
+
+def test_parquet_input_gives_the_rows_of_jsonl(tmp_path, tiny_model_dir):
+    rows = [{"key": k, "body": v, "day": f"2024-03-0{i + 1}", "likes": i} for i, (k, v) in enumerate(DOCS.items())]
+    jsonl = tmp_path / "docs.jsonl"
+    jsonl.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    parquet = tmp_path / "docs.parquet"  # the date as Parquet's own date type, the likes as integers
+    pq.write_table(pa.Table.from_pylist([{**r, "day": dt.date.fromisoformat(r["day"])} for r in rows]), parquet)
+    options = ["id_field=key", "text_field=body", "date_field=day", "keep_fields=[likes]"]
+    _, from_jsonl = score(tmp_path, tiny_model_dir, f"input={jsonl}", *options, out="jsonl")
+    summary, from_parquet = score(tmp_path, tiny_model_dir, f"input={parquet}", *options, out="parquet")
+    expected = read_jsonl(from_jsonl / "pairs.jsonl")
+    assert expected and read_jsonl(from_parquet / "pairs.jsonl") == expected
+    assert {p["likes"] for p in expected} <= {0, 1, 2, 3}
+    assert [r["date"] for r in read_jsonl(from_parquet / "done.jsonl")] == [r["day"] for r in rows]
+    assert summary["counts"]["documents"] == 4 and summary["counts"]["errors"] == 0
+
+
+def test_bad_parquet_rows_are_reported_by_row_number(tmp_path, tiny_model_dir):
+    parquet = tmp_path / "posts.parquet"
+    pq.write_table(pa.table({"id": [1, 2, 3, 4, 1], "text": [DOCS["a"], None, "   ", DOCS["c"], DOCS["d"]]}), parquet)
+    summary, out = score(tmp_path, tiny_model_dir, f"input={parquet}")
+    assert [(e["line"], e["problem"]) for e in read_jsonl(out / "errors.jsonl")] == [
+        (2, "'text' is null"), (3, "empty text"), (5, f"duplicate id '1' (first at {parquet}:1)")]
+    assert [r["doc_id"] for r in read_jsonl(out / "done.jsonl")] == ["1", "4"]
+    assert [str(p) for p in read_inputs(InputSpec(str(parquet), text_field="body"))] == [
+        f"{parquet}:0: no column 'body' (columns: id, text)"]
+
+
+def test_parquet_output_holds_the_rows_of_pairs_jsonl(tmp_path, tiny_model_dir):
+    jsonl = tmp_path / "docs.jsonl"
+    jsonl.write_text("".join(json.dumps({"id": k, "text": v, "n": i}) + "\n" for i, (k, v) in enumerate(DOCS.items())))
+    _, out = score(tmp_path, tiny_model_dir, f"input={jsonl}", "keep_fields=[n]")
+    expected, actors = read_jsonl(out / "pairs.jsonl"), (out / "actors.csv").read_text()
+    parquet = [f"input={jsonl}", "keep_fields=[n]", "output_format=parquet", "shard_pairs=4", "doc_batch_size=1"]
+    with pytest.raises(ScoreError, match="different output_format; use overwrite=true"):
+        score(tmp_path, tiny_model_dir, *parquet)  # never appended to a run of the other format
+    summary, _ = score(tmp_path, tiny_model_dir, *parquet, "overwrite=true")
+    shards = sorted((out / "pairs").glob("part-*.parquet"))
+    assert not (out / "pairs.jsonl").exists() and len(shards) >= 2
+    assert all(pq.read_schema(s) == pq.read_schema(shards[0]) for s in shards)  # one table for pandas / Spark
+    assert read_pairs(out) == [{**p, "n": str(p["n"])} for p in expected]  # kept fields are text in Parquet
+    assert (out / "actors.csv").read_text() == actors and summary["counts"]["pairs"] == len(expected)
+    with pytest.raises(ValueError, match="output_format='csv': expected auto, jsonl or parquet"):
+        output_format(OmegaConf.create({"output_format": "csv", "engine": "local"}))
+    assert output_format(OmegaConf.create({"output_format": "auto", "engine": "ray"})) == "parquet"
+
+
+def test_parquet_output_resumes_with_every_row_once(tmp_path, tiny_model_dir):
+    root = tmp_path / "docs"
+    root.mkdir()
+    for doc_id, text in DOCS.items():
+        (root / f"{doc_id}.txt").write_text(text)
+    options = [f"input={root}", "output_format=parquet", "shard_pairs=1", "doc_batch_size=1"]
+    _, out = score(tmp_path, tiny_model_dir, *options)
+    expected = read_pairs(out)
+    done = (out / "done.jsonl").read_text().splitlines(keepends=True)
+    # Interrupted after the shards of c and d were renamed into place, before c's done line was whole.
+    (out / "done.jsonl").write_text("".join(done[:2]) + done[2][:7])
+    (out / "pairs" / ".part-000009.tmp").write_bytes(b"PAR1 cut off")  # a shard cut off while being written
+    summary, _ = score(tmp_path, tiny_model_dir, *options)
+    assert summary["this_run"]["resumed_documents"] == 2 and summary["this_run"]["documents_scored"] == 2
+    assert read_pairs(out) == expected and not list((out / "pairs").glob(".*.tmp"))
+    assert [r["doc_id"] for r in read_jsonl(out / "done.jsonl")] == list(DOCS)
+    summary, _ = score(tmp_path, tiny_model_dir, *options)  # all done: nothing scored again
+    assert summary["this_run"]["documents_scored"] == 0 and read_pairs(out) == expected
