@@ -55,7 +55,7 @@ def bench_engines(args, work: Path, corpus: Path, run_command, write_jsonl) -> d
 
 
 def agreement(local: list[dict], ray: list[dict]) -> dict:
-    key = lambda r: (r["doc_id"], r["claim_id"], r["actor"])  # noqa: E731
+    key = lambda r: (r["doc_id"], r["claim_id"], r["actor"])
     a, b = {key(r): r for r in local}, {key(r): r for r in ray}
     same_keys = a.keys() == b.keys() and len(a) == len(local) and len(b) == len(ray)
     shared = a.keys() & b.keys()

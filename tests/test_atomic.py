@@ -29,7 +29,7 @@ def test_summary_and_actors_csv_survive_an_interrupted_rewrite(tmp_path, monkeyp
     pair = {"doc_id": "d", "claim_id": 0, "actor": "Putin", "kind": "person", "score": -0.5, "label": "against",
             "mentions": [{"text": "Putin"}]}
     write_summary(tmp_path, {"counts": {"pairs": 1}})
-    write_actors_csv(tmp_path, [pair], 0.15)
+    write_actors_csv(tmp_path, [pair])
     before = {name: (tmp_path / name).read_bytes() for name in ("summary.json", "actors.csv")}
     with pytest.raises(TypeError):
         write_summary(tmp_path, {"counts": {"pairs": object()}})  # fails half-way through serialising
@@ -40,7 +40,7 @@ def test_summary_and_actors_csv_survive_an_interrupted_rewrite(tmp_path, monkeyp
 
     monkeypatch.setattr(csv.DictWriter, "writerows", writerows)
     with pytest.raises(Interrupted):
-        write_actors_csv(tmp_path, [pair, pair], 0.15)
+        write_actors_csv(tmp_path, [pair, pair])
     assert {name: (tmp_path / name).read_bytes() for name in before} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["actors.csv", "summary.json"]
     assert json.loads(before["summary.json"]) == {"counts": {"pairs": 1}}

@@ -26,7 +26,7 @@ FLAT_GROUPS = ("segment", "model", "trainer")  # groups whose options are printe
 def command_groups(command: str) -> dict[str, str]:
     """The config groups of a command's defaults list, with their default choices ("experiment": "null")."""
     text = (Path(CONF_DIR) / f"{command}.yaml").read_text(encoding="utf-8")
-    return dict(re.findall(r"^  - (\w+): *(\S+)", text, flags=re.M))
+    return dict(re.findall(r"^  - (\w+): *(\S+)", text, flags=re.MULTILINE))
 
 
 def _unwrap(hint):
@@ -101,7 +101,7 @@ def help_text(command: str) -> str:
     defaults = command_groups(command)
     out = ["usage: " + (usage[0] if usage else f"python -m stance.{command} [key=value ...]"), *usage[1:], "",
            f"Options (key=value; defaults from {config}):", *_yaml_options(config)]
-    listed = set(re.findall(r"^(\w+):", text, flags=re.M))
+    listed = set(re.findall(r"^(\w+):", text, flags=re.MULTILINE))
     schema = SCHEMAS[command]
     out += _also(schema, listed | set(defaults) | {"command"})
     out += ["", "Config groups (group=choice; conf/<group>/<choice>.yaml):"]
@@ -112,13 +112,13 @@ def help_text(command: str) -> str:
         if group in FLAT_GROUPS and choice != "null":
             path = Path(CONF_DIR) / group / f"{choice}.yaml"
             out += _yaml_options(path, prefix=f"{group}.")
-            out += _also(hints[group], set(re.findall(r"^(\w+):", path.read_text(encoding="utf-8"), flags=re.M)),
-                         prefix=f"{group}.")
+            listed_there = set(re.findall(r"^(\w+):", path.read_text(encoding="utf-8"), flags=re.MULTILINE))
+            out += _also(hints[group], listed_there, prefix=f"{group}.")
     if "actors" in defaults:
         out.append("  your own actors: actors_file=/path/mine.yaml (or [a.yaml,b.yaml]); "
                    "see what is found with python -m stance.extract input=FILE")
-    out += ["", "Any key of a group can be set as group.key=value (data.train.0.path=FILE). Hydra's own help: "
-                "--hydra-help; the full resolved config: --cfg job."]
+    out += ["", ("Any key of a group can be set as group.key=value (data.train.0.path=FILE). Hydra's own help: "
+                "--hydra-help; the full resolved config: --cfg job.")]
     return "\n".join(out)
 
 

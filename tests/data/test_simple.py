@@ -1,4 +1,5 @@
-"""`format: simple` (text, target, label as analysts keep them), `data=simple`, and `stance.data validate` on every format."""
+"""`format: simple` (text, target, label as analysts keep them), `data=simple`, and `stance.data validate`
+on every format."""
 import json
 
 import pytest
@@ -40,8 +41,8 @@ def test_simple_problems_name_file_line_and_columns(tmp_path):
     path.write_text(CSV, encoding="utf-8")
     with pytest.raises(DataError) as error:
         load_source({"format": "simple", "path": str(path)})
-    assert error.value.problems == [f"{path}:1: no column 'text' (the file has 'sentence', 'target', 'label'); "
-                                    "set text_field / target_field / label_field to your column names"]
+    assert error.value.problems == [(f"{path}:1: no column 'text' (the file has 'sentence', 'target', 'label'); "
+                                    "set text_field / target_field / label_field to your column names")]
     path.write_text("text,target,label\nPutin spoke.,Aliyev,1\nAliyev spoke.,Aliyev,maybe\n", encoding="utf-8")
     with pytest.raises(DataError) as error:
         load_source({"format": "simple", "path": str(path)})

@@ -73,7 +73,9 @@ def test_model_saved_without_calibration_or_sentiment_head_still_loads(tmp_path,
     assert prediction.sentiment_probs is None and prediction.probs.sum() == pytest.approx(1.0, abs=1e-5)
 
 
-def test_fit_calibration_returns_what_is_saved():
+def test_fit_calibration_returns_what_is_saved_and_no_bias_without_a_score():
     logits, gold = overconfident_logits()
+    logits[:, 1] -= 7.0
     fitted = fit_calibration(logits, gold, lambda g, p: float((g == p).mean()))
-    assert set(fitted) == {"temperature", "bias"} and len(fitted["bias"]) == 3
+    assert set(fitted) == {"temperature", "bias"} and fitted["bias"] != [0.0, 0.0, 0.0]
+    assert fit_calibration(logits, gold)["bias"] == [0.0, 0.0, 0.0]  # the default: temperature only

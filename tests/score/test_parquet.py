@@ -12,8 +12,8 @@ from omegaconf import OmegaConf
 
 import stance.score.run
 from stance.config import compose
-from stance.score.run import ScoreError, run_score
 from stance.score.inputs import InputSpec, read_inputs
+from stance.score.run import ScoreError, run_score
 from stance.score.shards import output_format, read_pairs
 
 DOCS = {
@@ -70,7 +70,7 @@ def test_parquet_input_gives_the_rows_of_jsonl(tmp_path, tiny_model_dir):
 def test_bad_parquet_rows_are_reported_by_row_number(tmp_path, tiny_model_dir):
     parquet = tmp_path / "posts.parquet"
     pq.write_table(pa.table({"id": [1, 2, 3, 4, 1], "text": [DOCS["a"], None, "   ", DOCS["c"], DOCS["d"]]}), parquet)
-    summary, out = score(tmp_path, tiny_model_dir, f"input={parquet}")
+    _, out = score(tmp_path, tiny_model_dir, f"input={parquet}")
     assert [(e["line"], e["problem"]) for e in read_jsonl(out / "errors.jsonl")] == [
         (2, "'text' is null"), (3, "empty text"), (5, f"duplicate id '1' (first at {parquet}:1)")]
     assert [r["doc_id"] for r in read_jsonl(out / "done.jsonl")] == ["1", "4"]
@@ -113,5 +113,7 @@ def test_parquet_output_resumes_with_every_row_once(tmp_path, tiny_model_dir):
     assert summary["this_run"]["resumed_documents"] == 2 and summary["this_run"]["documents_scored"] == 2
     assert read_pairs(out) == expected and not list((out / "pairs").glob(".*.tmp"))
     assert [r["doc_id"] for r in read_jsonl(out / "done.jsonl")] == list(DOCS)
-    summary, _ = score(tmp_path, tiny_model_dir, *options)  # all done: nothing scored again
-    assert summary["this_run"]["documents_scored"] == 0 and read_pairs(out) == expected
+    (out / "pairs" / "part-000001.parquet").write_bytes(b"not Parquet")  # a damaged shard: its document again
+    summary, _ = score(tmp_path, tiny_model_dir, *options)
+    assert summary["this_run"]["documents_scored"] == 1 and len(read_pairs(out)) == len(expected)
+    assert sorted(map(json.dumps, read_pairs(out))) == sorted(map(json.dumps, expected))

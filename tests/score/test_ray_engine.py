@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from stance.config import compose
-from stance.score.engines.ray_cluster import RayUnavailable, check_reachable, import_ray
+from stance.score.engines.ray_cluster import RayUnavailable, check_reachable, connect, import_ray
 from stance.score.engines.ray_engine import worker_error
 from stance.score.run import run_score
 from stance.score.shards import read_pairs
@@ -86,10 +86,10 @@ def test_the_real_command_on_parquet_with_its_own_ray(tmp_path, tiny_model_dir):
     assert f"{len(DOCS)} documents (0 done before)" in result.stdout
     assert {p["doc_id"] for p in read_pairs(tmp_path / "out")} <= set(DOCS) and read_pairs(tmp_path / "out")
 
-    result = subprocess.run([*command, f"output={tmp_path / 'gone'}", "ray.address=ray://127.0.0.1:9"], capture_output=True, text=True, timeout=300,
+    result = subprocess.run([*command, f"output={tmp_path / 'gone'}", "ray.address=127.0.0.1:9"], capture_output=True, text=True, timeout=300,
                             cwd=tmp_path, check=False)
     assert result.returncode == 1 and result.stderr.strip().splitlines() == [
-        "error: ray.address=ray://127.0.0.1:9: cannot reach a Ray cluster at 127.0.0.1:9 (Connection refused)"]
+        "error: ray.address=127.0.0.1:9: cannot reach a Ray cluster at 127.0.0.1:9 (Connection refused)"]
 
 
 def test_ray_gives_the_local_rows_problems_and_files(tmp_path, tiny_model_dir, local_ray):
@@ -151,8 +151,10 @@ def test_rerun_after_an_interruption_scores_only_what_is_missing(tmp_path, tiny_
 
 
 def test_addresses_and_a_missing_extra_are_one_line(monkeypatch):
-    with pytest.raises(RayUnavailable, match=r"expected auto, HOST:PORT or ray://HOST:PORT"):
-        check_reachable("ray://nohost", 1)
+    with pytest.raises(RayUnavailable, match=r"expected auto or HOST:PORT"):
+        check_reachable("nohost", 1)
+    with pytest.raises(RayUnavailable, match=r"Ray Data does not run over Ray Client \(ray://\); submit the command"):
+        connect("ray://head:10001", None, 1)  # checked before Ray is started, joined or found running
     with pytest.raises(RayUnavailable, match=r"cannot reach a Ray cluster at 127.0.0.1:9 \(Connection refused\)"):
         check_reachable("127.0.0.1:9", 1)
     monkeypatch.setitem(sys.modules, "ray", None)  # as if the extra were not installed

@@ -270,7 +270,7 @@ def test_nothing_scored_or_no_model_exits_nonzero_with_one_line(tmp_path, tiny_m
     assert code == 1 and "Traceback" not in stderr
     last = stderr.strip().splitlines()[-1]
     expected = {"missing path": "nothing could be scored", "csv without text column": "nothing could be scored",
-                "model cannot load": "cannot load the model", "bad options": "positive number of records"}[case]
+                "model cannot load": "no such model directory (looked in", "bad options": "positive number of records"}[case]
     assert last.startswith("error: ") and expected in last
     if case == "csv without text column":
         assert stderr.splitlines()[0] == f"{table}:1: no column 'text' (columns: id, body)"

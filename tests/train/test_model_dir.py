@@ -78,8 +78,10 @@ def test_model_dir_is_portable_and_written_whole(tmp_path, tiny_backbone_dir, mo
         raise KeyboardInterrupt
 
     monkeypatch.setattr(stance.train.run, "write_model_card", interrupted)
+    again = config(tmp_path, tiny_backbone_dir, tmp_path / "shared")
+    again.overwrite = True  # replacing a model is asked for explicitly (stance.train.guard)
     with pytest.raises(KeyboardInterrupt):
-        train(config(tmp_path, tiny_backbone_dir, tmp_path / "shared"))
+        train(again)
     assert {p.relative_to(model): p.read_bytes() for p in model.rglob("*") if p.is_file()} == before
     assert sorted(p.name for p in model.parent.iterdir()) == ["default"]
     load_classifier(model)  # and it loads: every file matches its recorded digest

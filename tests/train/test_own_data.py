@@ -69,6 +69,6 @@ def test_existing_model_dir_is_refused_before_anything_runs(tmp_path):
     (tmp_path / "default" / "stance_model.json").write_text("{}")
     with pytest.raises(DataError) as error:
         check_output_dir(tmp_path / "default", overwrite=False)
-    assert error.value.problems == [f"{tmp_path / 'default'}: a model is already there; choose another name=NAME, "
-                                    "or add overwrite=true to replace it"]
+    assert error.value.problems == [(f"{tmp_path / 'default'}: a model is already there; choose another name=NAME, "
+                                    "or add overwrite=true to replace it")]
     check_output_dir(tmp_path / "default", overwrite=True)

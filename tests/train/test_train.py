@@ -9,7 +9,8 @@ from safetensors.torch import load_file, save_file
 
 from stance.config import compose
 from stance.data.sources import DataError, load_source
-from stance.model.classifier import load_classifier
+from stance.model.classifier import META_FILE, load_classifier
+from stance.model.integrity import record_digests
 from stance.model.predict import predict_proba
 from stance.train.run import train
 
@@ -120,6 +121,12 @@ def test_generic_csv_and_jsonl_sources(tmp_path):
     assert load_source({"format": "jsonl", "path": str(jsonl_file)})[0].spans[0].end == 4
 
 
+def rerecord_digests(model_dir):
+    """Record the weights' new SHA-256 in stance_model.json, as saving would."""
+    meta_path = model_dir / META_FILE
+    meta_path.write_text(json.dumps(record_digests(model_dir, json.loads(meta_path.read_text()))))
+
+
 def test_folded_lora_equals_peft_model(tmp_path, tiny_backbone_dir):
     """Scoring folds the adapter into the weights without peft; it must give what the peft model gives."""
     train(train_config(tmp_path, tiny_backbone_dir))
@@ -130,6 +137,7 @@ def test_folded_lora_equals_peft_model(tmp_path, tiny_backbone_dir):
         if ".lora_B." in name:  # B starts at zero: make the adapter's contribution large enough to matter
             state[name] = torch.randn(state[name].shape, generator=generator) * 0.5
     save_file(state, str(weights))
+    rerecord_digests(tmp_path / "model")  # the weights were altered on purpose
     examples = load_source({"format": "newsmtsc", "path": str(tmp_path / "dev.jsonl")})
     # Raw logits: the saved calibration of a tiny random model flattens its probabilities.
     with_peft = predict_proba(load_classifier(tmp_path / "model", merge_adapter=False), examples).logits
@@ -140,5 +148,6 @@ def test_folded_lora_equals_peft_model(tmp_path, tiny_backbone_dir):
         if ".lora_B." in name:
             state[name] = torch.zeros_like(state[name])
     save_file(state, str(weights))
+    rerecord_digests(tmp_path / "model")
     without_adapter = predict_proba(load_classifier(tmp_path / "model"), examples).logits
     assert np.abs(without_adapter - with_peft).max() > 1e-3

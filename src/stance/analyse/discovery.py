@@ -15,9 +15,10 @@ from stance.types import Mention
 
 SUBJECT_DEPS = {"nsubj", "nsubjpass"}
 # Titles and offices the parser takes for proper nouns ("President said"): not names on their own.
-TITLES = frozenset("president premier minister prime chancellor secretary general king queen prince emir sheikh "
-                   "senator governor mayor speaker chairman chair director commander ambassador envoy pope "
-                   "parliament government court ministry army state kingdom republic".split())
+TITLES = frozenset(("president", "premier", "minister", "prime", "chancellor", "secretary", "general", "king",
+    "queen", "prince", "emir", "sheikh", "senator", "governor", "mayor", "speaker", "chairman", "chair",
+    "director", "commander", "ambassador", "envoy", "pope", "parliament", "government", "court", "ministry",
+    "army", "state", "kingdom", "republic"))
 
 
 def _overlaps(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:

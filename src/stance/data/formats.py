@@ -87,5 +87,5 @@ def format_source_summary(summary: SourceSummary, labels: tuple = ("against", "n
         f"{summary.path}: valid ({summary.format}): {summary.pairs} labelled pairs, {len(summary.targets)} targets",
         f"  labels: {counts}",
         f"  targets: {top}" + (f", ... and {more} more" if more > 0 else ""),
-        f"  pairs whose target occurs more than once in the text (all occurrences marked): {summary.several_occurrences}",
+        f"  pairs whose target occurs more than once in the text (all marked): {summary.several_occurrences}",
     ])

@@ -75,7 +75,7 @@ class ResultStore:
                 raise ResumeError(
                     f"{self.dir}: holds results of a run with different {', '.join(changed)}; "
                     "use overwrite=true or another output directory")
-        run_file.write_text(json.dumps(fingerprint, indent=2), encoding="utf-8")
+        write_text_atomic(run_file, json.dumps(fingerprint, indent=2))
 
     def _recover(self) -> dict[str, dict]:
         """Documents finished by an earlier run; rows of any other document are dropped."""

@@ -153,8 +153,8 @@ class StancePipeline:
         except StanceError:
             raise
         except Exception as error:  # a missing or altered model, a registry that cannot be used: one line
-            raise StanceError(f"{model_dir}: cannot load: {str(error).splitlines()[0] if str(error) else error!r}") \
-                from error
+            text = error.args[0] if error.args and isinstance(error.args[0], str) else str(error)
+            raise StanceError(text.splitlines()[0] if text else f"{model_dir}: {type(error).__name__}") from error
 
     @classmethod
     def _load(cls, model_dir, actors_cfg, segment_cfg, batch_size, neutral_band, bf16, threads, analyser,

@@ -57,6 +57,7 @@ class ScoreError(RuntimeError):
 def fingerprint(cfg: DictConfig, precision: str) -> dict:
     """What decides the rows of pairs.jsonl; a resumed run must match it."""
     values = OmegaConf.to_container(cfg, resolve=True)
+    values["id_field"] = values["id_field"] or "id"  # null reads `id` too: runs begun before null was the default resume
     return {"model_dir": str(Path(cfg.model_dir).resolve()), "model_weights": weights_digest(cfg.model_dir),
             "precision": precision, **{k: values[k] for k in FINGERPRINT_KEYS},
             **({"keep_fields": values["keep_fields"]} if values.get("keep_fields") else {})}

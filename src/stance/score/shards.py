@@ -13,11 +13,22 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 from pathlib import Path
 
 from omegaconf import DictConfig
 
-from stance.score.outputs import ACTORS, DONE, ERRORS, PAIRS, RUN, SUMMARY, ResultStore, _write_atomically, read_rows
+from stance.score.outputs import (
+    ACTORS,
+    DONE,
+    ERRORS,
+    PAIRS,
+    RUN,
+    SUMMARY,
+    ResultStore,
+    _write_atomically,
+    read_rows,
+)
 
 PAIRS_DIR = "pairs"
 OUTPUT_FORMATS = ("jsonl", "parquet")
@@ -91,8 +102,7 @@ class ShardStore(ResultStore):
         for leftover in self.shards.glob(".part-*.tmp"):  # a shard cut off while being written
             leftover.unlink()
         done = {row["doc_id"]: row for row in read_rows(self.dir / DONE)}
-        ids = {path: pq.read_table(path, columns=["doc_id"]).column("doc_id").to_pylist()
-               for path in shard_files(self.shards)}
+        ids = {path: doc_ids for path in shard_files(self.shards) if (doc_ids := _shard_ids(path)) is not None}
         counts: dict[str, int] = {}
         for doc_ids in ids.values():
             for doc_id in doc_ids:
@@ -165,6 +175,21 @@ class ShardStore(ResultStore):
 
     def pairs(self) -> list[dict]:
         return read_pairs(self.dir)
+
+
+def _shard_ids(path: Path) -> list[str] | None:
+    """The doc_id column of a shard; None (and the shard removed, said on stderr) when it cannot be read: its
+    documents are then not done, and are scored again."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.read_table(path, columns=["doc_id"]).column("doc_id").to_pylist()
+    except (pa.ArrowException, OSError) as error:
+        print(f"note: {path}: cannot be read ({str(error).splitlines()[0]}); its documents are scored again",
+              file=sys.stderr)
+        path.unlink()
+        return None
 
 
 def _as_text(value) -> str | None:

@@ -14,5 +14,5 @@ def check_output_dir(output_dir: str | Path, overwrite: bool) -> None:
     if not path.is_dir():
         raise DataError([f"{path}: exists and is not a directory; choose another name=NAME (or output_dir=DIR)"])
     if any(path.iterdir()):
-        raise DataError([f"{path}: a model is already there; choose another name=NAME, or add overwrite=true to "
-                         "replace it"])
+        raise DataError([(f"{path}: a model is already there; choose another name=NAME, or add overwrite=true to "
+                         "replace it")])

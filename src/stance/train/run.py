@@ -6,6 +6,7 @@ directory is written by the main process only.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 import logging
 import random
 import sys
@@ -33,7 +34,7 @@ from stance.model.classifier import LoadedModel, build_classifier, init_from, na
 from stance.train.model_card import write_model_card
 from stance.train.guard import check_output_dir
 from stance.train.warm_start import choose_init_from
-from stance.model.predict import claim_sentiment, encode_examples, features, predict_proba
+from stance.model.predict import Prediction, calibrated_probs, claim_sentiment, encode_examples, features, predict_proba
 from stance.types import PairExample
 
 log = logging.getLogger("stance.train")
@@ -121,23 +122,28 @@ def evaluate_sets(loaded: LoadedModel, sets: dict[str, list[PairExample]], batch
             for name, examples in sets.items()}
 
 
-def calibrate(loaded: LoadedModel, dev_sets: dict[str, list[PairExample]], batch_size: int) -> dict:
-    """Fit temperature and decision bias on the dev sets (the bias raises the mean dev macro-F1 or stays 0)."""
-    loaded.calibration = None
+def calibrate(loaded: LoadedModel, dev_sets: dict[str, list[PairExample]], predictions: dict, decision_bias: bool) -> dict:
+    """Fit the temperature on the dev sets' raw logits (`predictions`, made without calibration) and, with
+    `decision_bias`, a per-class bias where it raises the mean dev macro-F1; sets `loaded.calibration`."""
     logits, gold, names = [], [], []
     for name, examples in dev_sets.items():
-        labelled = [e for e in examples if e.label is not None]
-        logits.append(predict_proba(loaded, labelled, batch_size).logits)
-        gold += [loaded.labels.index(e.label) for e in labelled]
+        labelled = [i for i, e in enumerate(examples) if e.label is not None]
+        logits.append(predictions[name].logits[labelled])
+        gold += [loaded.labels.index(examples[i].label) for i in labelled]
         names += [name] * len(labelled)
     logits, gold, names = np.concatenate(logits), np.array(gold), np.array(names)
 
     def mean_f1(gold_ids: np.ndarray, predicted_ids: np.ndarray) -> float:
         return mean_source_f1(gold_ids, predicted_ids, names, len(loaded.labels))
 
-    loaded.calibration = fit_calibration(logits, gold, mean_f1)
+    loaded.calibration = fit_calibration(logits, gold, mean_f1 if decision_bias else None)
     return {"nll_before": nll(logits, gold, None), "nll_after": nll(logits, gold, loaded.calibration),
             **loaded.calibration}
+
+
+def recalibrated(prediction: Prediction, calibration: dict | None) -> Prediction:
+    """The same prediction with its probabilities recomputed from the raw logits under `calibration`."""
+    return replace(prediction, probs=calibrated_probs(prediction.logits, calibration))
 
 
 def mean_source_f1(gold: np.ndarray, predicted: np.ndarray, names: np.ndarray, n_labels: int) -> float:
@@ -270,14 +276,17 @@ def finish(loaded: LoadedModel, cfg: DictConfig, dev_sets: dict, test_sets: dict
     """After training: calibrate on dev, evaluate every dev and test set, write the model directory whole
     (adapter, heads, calibration, portable config, metrics, card); returns the metrics."""
     loaded.model.eval()
-    uncalibrated = evaluate_sets(loaded, dev_sets, cfg.trainer.eval_batch_size)
-    calibration = calibrate(loaded, dev_sets, cfg.trainer.eval_batch_size) if cfg.trainer.calibrate else None
-    dev = evaluate_sets(loaded, dev_sets, cfg.trainer.eval_batch_size)
+    loaded.calibration = None
+    batch = cfg.trainer.eval_batch_size
+    raw = {name: predict_proba(loaded, examples, batch) for name, examples in dev_sets.items()}  # once per set
+    uncalibrated = {name: set_metrics(loaded, dev_sets[name], p) for name, p in raw.items()}
+    calibration = calibrate(loaded, dev_sets, raw, cfg.trainer.decision_bias) if cfg.trainer.calibrate else None
+    dev = {name: set_metrics(loaded, dev_sets[name], recalibrated(p, loaded.calibration)) for name, p in raw.items()}
     metrics = {
         "dev": {"f1_macro": float(np.mean([m["f1_macro"] for m in dev.values()])), "sets": dev},
         "dev_uncalibrated": uncalibrated,
         "calibration": calibration,
-        "test": evaluate_sets(loaded, test_sets, cfg.trainer.eval_batch_size),
+        "test": evaluate_sets(loaded, test_sets, batch),
         "train": stats,
     }
     if save:

@@ -1,7 +1,9 @@
 """Connecting `engine=ray` to Ray: a local Ray started for the run (`ray.address: null`) or an existing
-cluster (`auto`, `host:port`, `ray://host:port`). A cluster that cannot be reached is one line
-(`RayUnavailable`), found with a plain TCP connect first: Ray itself retries an unreachable address for
-30 s (`ray://`) or indefinitely (`host:port`).
+cluster (`auto`: the one `ray start` recorded on this machine, or `HOST:PORT`, its head's GCS address). A
+cluster that cannot be reached is one line (`RayUnavailable`), found with a plain TCP connect first: Ray
+itself retries an unreachable HOST:PORT indefinitely. `ray://` (Ray Client) is refused with the way that
+works: Ray Data does not run over Ray Client (its maintainers' answer in ray-project/ray#48682; tried here
+with Ray 2.60: "'Worker' object has no attribute 'core_worker'").
 """
 from __future__ import annotations
 
@@ -25,29 +27,36 @@ class RayUnavailable(RuntimeError):
 def import_ray():
     try:
         import ray
-        import ray.data  # noqa: F401  (ray[data]: pyarrow, pandas and Ray Data itself)
+        import ray.data
     except ImportError as error:
         raise RayUnavailable(f"engine=ray needs Ray Data ({INSTALL_HINT}): {error}") from error
     return ray
+
+
+def check_options(address: str | None, num_cpus: int | None) -> None:
+    """RayUnavailable for settings that cannot work, before Ray is started or anything is written."""
+    if address is not None and num_cpus is not None:
+        raise RayUnavailable(f"ray.num_cpus={num_cpus} applies to a local Ray only; an existing cluster "
+                             f"(ray.address={address}) has the CPUs it was started with")
+    if address is not None and address.startswith("ray://"):
+        raise RayUnavailable(f"ray.address={address}: Ray Data does not run over Ray Client (ray://); submit the "
+                             "command as a Ray job (ray job submit ... -- python -m stance.score engine=ray "
+                             "ray.address=auto ...) or run it on a cluster node with ray.address=auto or HEAD:6379")
 
 
 def connect(address: str | None, num_cpus: int | None, timeout_s: float) -> bool:
     """Start or join Ray; True when this call started a local Ray (the caller shuts it down). A Ray already
     initialised in this process (a notebook, the tests) is used as it is."""
     ray = import_ray()
+    check_options(address, num_cpus)
     if ray.is_initialized():
         return False
     # Workers' output stays in Ray's log files: a worker's error reaches the command as an exception.
     options = {"logging_level": logging.ERROR, "include_dashboard": False, "log_to_driver": False}
-    if address is None:
-        ray.init(num_cpus=num_cpus, **options)
+    if address is None:  # "local": a new Ray, even where `ray start` left a cluster (or its address file)
+        ray.init(address="local", num_cpus=num_cpus, **options)
         return True
-    if num_cpus is not None:
-        raise RayUnavailable(f"ray.num_cpus={num_cpus} applies to a local Ray only; an existing cluster "
-                             f"(ray.address={address}) has the CPUs it was started with")
     check_reachable(address, timeout_s)
-    if address.startswith("ray://"):
-        options.pop("include_dashboard")  # a Ray client does not start one
     try:
         ray.init(address=address, **options)
     except (ConnectionError, RuntimeError, ValueError) as error:
@@ -57,7 +66,7 @@ def connect(address: str | None, num_cpus: int | None, timeout_s: float) -> bool
 
 def check_reachable(address: str, timeout_s: float) -> None:
     """RayUnavailable unless something listens at the address (`auto`: the cluster `ray start` recorded)."""
-    target = address.removeprefix("ray://")
+    target = address
     if address == "auto":
         from ray._private.services import canonicalize_bootstrap_address  # where ray.init itself looks
 
@@ -66,11 +75,11 @@ def check_reachable(address: str, timeout_s: float) -> None:
         except (ConnectionError, ValueError) as error:
             raise RayUnavailable(f"ray.address=auto: no running Ray cluster found ({first_line(error)})") from error
         if target is None:
-            raise RayUnavailable("ray.address=auto: no running Ray cluster found (start one with `ray start --head`, "
-                                 "or give ray.address=ray://HOST:10001)")
+            raise RayUnavailable("ray.address=auto: no running Ray cluster found on this machine (start one with "
+                                 "`ray start --head`, or give the head's ray.address=HOST:6379)")
     host, _, port = target.rpartition(":")
     if not host or not port.isdigit():
-        raise RayUnavailable(f"ray.address={address}: expected auto, HOST:PORT or ray://HOST:PORT")
+        raise RayUnavailable(f"ray.address={address}: expected auto or HOST:PORT (the head's GCS address)")
     try:
         socket.create_connection((host.strip("[]"), int(port)), timeout=timeout_s).close()
     except OSError as error:

@@ -25,7 +25,15 @@ from pathlib import Path
 from omegaconf import DictConfig, OmegaConf
 from tqdm.auto import tqdm
 
-from stance.score.engines.ray_cluster import RayUnavailable, connect, first_line, import_ray, without_false_alarm
+from stance.score.engines.ray_cluster import (
+    RayUnavailable,
+    check_options,
+    check_reachable,
+    connect,
+    first_line,
+    import_ray,
+    without_false_alarm,
+)
 from stance.score.run import ScoreError, finish_batch, pending_batches
 
 LOGS = "/tmp/ray/session_latest/logs on the head node"
@@ -38,15 +46,18 @@ class RayEngine:
     def __init__(self, cfg: DictConfig):
         from stance.model.classifier import load_classifier, native_bf16
 
-        import_ray()  # before anything is written: a missing extra is one line
+        import_ray()  # before anything is written: a missing extra or an impossible setting is one line
+        settings = cfg.ray
+        for key in ("num_model_actors", "threads_per_actor", "analysis_cpus", "batch_size"):
+            if settings[key] < 1:
+                raise ValueError(f"ray.{key}={settings[key]}: expected a positive number")
+        check_options(cfg.ray.address, cfg.ray.num_cpus)
+        if cfg.ray.address is not None:  # an unreachable cluster is said before the model loads
+            check_reachable(cfg.ray.address, cfg.ray.connect_timeout_s)
         try:  # here too, so that a model that cannot load is the local engine's one line, not a dead actor
             load_classifier(cfg.model_dir)
         except Exception as error:
             raise ScoreError(f"{cfg.model_dir}: cannot load the model: {first_line(error)}") from error
-        settings = cfg.ray
-        for key in ("num_model_actors", "threads_per_actor", "batch_size"):
-            if settings[key] < 1:
-                raise ValueError(f"ray.{key}={settings[key]}: expected a positive number")
         # Resolved here, once, so every actor computes alike whatever CPU it lands on.
         self.bf16 = native_bf16() if cfg.bf16 is None else bool(cfg.bf16)
         self.precision = "bf16" if self.bf16 else "float32"
@@ -69,6 +80,7 @@ class RayEngine:
 
     def _score(self, store, cfg: DictConfig, documents, started: float) -> tuple[int, int]:
         import pyarrow as pa
+        import pyarrow.compute as pc
         import ray
 
         from stance.score.engines.ray_stages import pack_model
@@ -98,11 +110,11 @@ class RayEngine:
             scored_docs, scored_pairs = scored_docs + docs, scored_pairs + pairs
             driver_seconds += time.perf_counter() - block_started
             self.info["driver_seconds"] = round(driver_seconds, 3)
-            self.seconds["analysis"] += pa.compute.sum(block.column("analysis_seconds")).as_py()
-            self.seconds["model"] += pa.compute.sum(block.column("model_seconds")).as_py()
+            self.seconds["analysis"] += pc.sum(block.column("analysis_seconds")).as_py()
+            self.seconds["model"] += pc.sum(block.column("model_seconds")).as_py()
             for column in ("actor_rss_mb", "analysis_rss_mb"):
                 self.info[f"peak_{column}"] = round(max(self.info.get(f"peak_{column}", 0.0),
-                                                        pa.compute.max(block.column(column)).as_py()), 1)
+                                                        pc.max(block.column(column)).as_py()), 1)
             bar.update(len(scored))
         bar.close()
         return scored_docs, scored_pairs
