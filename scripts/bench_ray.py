@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import shutil
 import time
 from pathlib import Path
 
@@ -93,31 +94,32 @@ def driver_capacity(corpus: Path, rows: list[dict], work: Path, copies: int = 10
     store.close()
     write_s = time.perf_counter() - started
     pairs = sum(len(r) for _, r in finished)
+    big.unlink()
+    shutil.rmtree(work / "driver_store")
     return {"read_documents": documents, "read_docs_per_s": round(documents / read_s, 1),
             "write_pairs": pairs, "write_pairs_per_s": round(pairs / write_s, 1)}
 
 
 def cluster_estimate(report: dict) -> dict:
-    """An estimate, not a measurement: N actors at the measured per-actor rate, claims/actors CPUs to feed
-    them, and the N at which the driver's measured reading or writing capacity is reached."""
+    """An estimate, not a measurement: N actors at the measured per-actor rate, the claims/actors CPUs that
+    feed them, and the N at which the driver is saturated. The driver handles results (unpickling, rows,
+    documents.jsonl) and writes shards on one thread, one after the other, so their costs per pair add up;
+    it reads the whole input before scoring starts, so reading adds start-up time, not a throughput limit."""
     run = report["ray"]["this_run"]
     pairs = run["pairs_scored"]
     per_actor = pairs / run["model_seconds"]  # one actor, busy (ray.threads_per_actor threads)
     per_analysis_cpu = pairs / run["analysis_seconds"]
-    pairs_per_doc = pairs / run["documents_scored"]
     driver = report["driver"]
-    read_cap = driver["read_docs_per_s"] * pairs_per_doc
-    # The driver also turns results into rows (flatten, pickle): its measured seconds in the Ray run.
     result_cap = pairs / max(run["ray"]["driver_seconds"], 1e-3)
-    write_cap = min(driver["write_pairs_per_s"], result_cap)
-    limit = min(read_cap, write_cap)
+    driver_cap = 1 / (1 / result_cap + 1 / driver["write_pairs_per_s"])
     return {"per_actor_pairs_per_s": round(per_actor, 1),
             "analysis_pairs_per_cpu_s": round(per_analysis_cpu, 1),
-            "analysis_cpus_per_actor": round(per_actor / per_analysis_cpu, 2),
-            "driver_read_cap_pairs_per_s": round(read_cap, 1), "driver_result_cap_pairs_per_s": round(result_cap, 1),
-            "driver_write_cap_pairs_per_s": round(driver["write_pairs_per_s"], 1),
-            "actors_until_driver_limit": int(limit // per_actor),
-            "examples": {n: round(n * per_actor, 1) for n in (1, 8, 32, 128) if n * per_actor <= limit}}
+            "analysis_cpus_per_actor": round(per_analysis_cpu and per_actor / per_analysis_cpu, 2),
+            "driver_result_pairs_per_s": round(result_cap, 1), "driver_write_pairs_per_s": driver["write_pairs_per_s"],
+            "driver_cap_pairs_per_s": round(driver_cap, 1),
+            "read_seconds_per_million_docs": round(1e6 / driver["read_docs_per_s"], 1),
+            "actors_until_driver_limit": int(driver_cap // per_actor),
+            "examples": {n: round(n * per_actor, 1) for n in (1, 8, 32, 128) if n * per_actor <= driver_cap}}
 
 
 def print_report(report: dict, work: Path) -> None:
@@ -138,10 +140,10 @@ def print_report(report: dict, work: Path) -> None:
               f"{agree['same_label']:.2%}, largest score difference {agree['max_score_diff']}")
     est = report["estimate"]
     print(f"ESTIMATE for a cluster (from the figures above, not measured on one): one actor "
-          f"{est['per_actor_pairs_per_s']} pairs/s busy; it needs {est['analysis_cpus_per_actor']} CPUs of "
-          f"claims/actors tasks ({est['analysis_pairs_per_cpu_s']} pairs per CPU-second); N actors give about "
-          f"N x {est['per_actor_pairs_per_s']} pairs/s until the driver's limit: reading "
-          f"{est['driver_read_cap_pairs_per_s']} pairs/s, turning results into rows "
-          f"{est['driver_result_cap_pairs_per_s']} pairs/s, writing Parquet {est['driver_write_cap_pairs_per_s']} "
-          f"pairs/s, i.e. about {est['actors_until_driver_limit']} actors")
+          f"{est['per_actor_pairs_per_s']} pairs/s while busy; it keeps {est['analysis_cpus_per_actor']} CPUs of "
+          f"claims/actors tasks busy ({est['analysis_pairs_per_cpu_s']} pairs per CPU-second); N actors give about "
+          f"N x {est['per_actor_pairs_per_s']} pairs/s until the driver saturates at {est['driver_cap_pairs_per_s']} "
+          f"pairs/s (results {est['driver_result_pairs_per_s']}, Parquet writing {est['driver_write_pairs_per_s']} "
+          f"pairs/s), i.e. about {est['actors_until_driver_limit']} actors; reading the input first takes "
+          f"{est['read_seconds_per_million_docs']} s per million documents")
     print(f"written {work / 'bench_engines.json'}")

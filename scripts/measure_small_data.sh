@@ -3,7 +3,7 @@
 # from the shipped NewsMTSC model (model.init_from=models/newsmtsc-v1: its adapter and head keep training) and
 # from scratch (model.init_from=null: a fresh adapter and head on the backbone). Selection on commentary dev,
 # figures on commentary test; every run otherwise as the default config (4 epochs, lr 5e-4, seed 21),
-# one CPU thread each, two runs at a time (JOBS=1 for one). Claims without actors are left out, so every
+# one CPU thread each, two runs at a time (JOBS=1 for one; SIZES="200 500" for some sizes only). Claims without actors are left out, so every
 # training example is a labelled pair. Results: outputs/small_data/*/metrics.json, summarised at the end
 # (python scripts/measure_small_data.sh summary prints the table again).
 set -euo pipefail
@@ -48,6 +48,6 @@ if [ "${1:-}" = summary ]; then summary; exit 0; fi
 mkdir -p "$OUT"
 export -f run
 export PY FROM OUT
-printf '%s\n' "200 shipped" "200 scratch" "500 shipped" "500 scratch" "all shipped" "all scratch" |
+for size in ${SIZES:-200 500 all}; do printf '%s\n' "$size shipped" "$size scratch"; done |
   xargs -P "$JOBS" -L 1 bash -c 'run "$0" "$1"'
 summary

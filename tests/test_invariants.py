@@ -180,19 +180,26 @@ def pipe(tiny_model_dir):
     return StancePipeline.load(tiny_model_dir, bf16=False, threads=1)
 
 
+@pytest.fixture(scope="module")
+def score_cfg(tiny_model_dir):
+    """The score command's config, composed once (input and output set per example)."""
+    from stance.config import compose
+
+    return compose("score", [f"model_dir={tiny_model_dir}", "progress=false", "bf16=false", "show_documents=0"])
+
+
 @settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.too_slow])
 @given(lines=jsonl_lines())
-def test_random_records_good_ones_scored_bad_ones_reported(pipe, tiny_model_dir, monkeypatch, lines):
+def test_random_records_good_ones_scored_bad_ones_reported(pipe, score_cfg, monkeypatch, lines):
     import stance.score.run
-    from stance.config import compose
 
     monkeypatch.setattr(stance.score.run, "load_pipeline", lambda cfg: pipe)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "docs.jsonl"
         path.write_bytes(b"\n".join(line for line, _ in lines) + b"\n")
-        cfg = compose("score", [f"input={path}", f"model_dir={tiny_model_dir}", f"output={tmp}/out",
-                                "progress=false", "bf16=false"])
+        cfg = score_cfg.copy()
+        cfg.input, cfg.output = str(path), f"{tmp}/out"
         stance.score.run.run_score(cfg)
         done = [json.loads(row)["doc_id"] for row in (Path(tmp) / "out" / "done.jsonl").read_text().splitlines()]
         errors = [json.loads(row) for row in (Path(tmp) / "out" / "errors.jsonl").read_text().splitlines()]

@@ -31,9 +31,9 @@ def test_train_reads_every_source_of_the_mix(tmp_path, tiny_backbone_dir):
 
     news = write("news", [{"sentence": f"Putin lost {i}.", "from": 0, "to": 5, "polarity": -1} for i in range(10)])
     text = "Baku won."
-    gold = write("gold", [{"doc_id": "d", "claim_id": i, "start": 0, "end": len(text), "text": text, "actor": "Azerbaijan",
-                           "mentions": [{"text": "Baku", "start": 0, "end": 4}], "stance": "favor",
-                           "sentiment": "positive", "note": ""} for i in range(6)])
+    gold = write("gold", [{"doc_id": "d", "claim_id": i, "start": 10 * i, "end": 10 * i + len(text), "text": text,
+                           "actor": "Azerbaijan", "mentions": [{"text": "Baku", "start": 10 * i, "end": 10 * i + 4}],
+                           "stance": "favor", "sentiment": "positive", "note": ""} for i in range(6)])
     cfg = compose("train", [
         f"data.train=[{{format: newsmtsc, name: news, path: '{news}', weight: 0.3}},"
         f"{{format: gold, name: gold, path: '{gold}', weight: 2.0}}]",

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from stance.data.persent import read_persent
+from stance.data.validate import read_gold_rows
 from stance.data.simple import read_simple
 from stance.textfile import jsonl_rows
 from stance.types import PairExample, Span
@@ -96,7 +97,7 @@ def _read_gold(path: Path, cfg: Any, labels: tuple, problems: list[str]) -> list
     """Gold rows (GUIDELINE.md): mention offsets are document-absolute, so shift them into the claim.
     Each pair carries its claim's sentiment, its phenomena and the claim before it (`context`); with
     `claims_without_actors`, a claim with no actor becomes a sentiment-only example (no target, no label)."""
-    rows = list(jsonl_rows(path, problems))
+    rows = read_gold_rows(path, problems)  # the validator's checks: one strict gold reader everywhere
     claim_texts = {(row.get("doc_id"), row.get("claim_id")): row.get("text") for _, row in rows}
     examples = []
     for number, row in rows:

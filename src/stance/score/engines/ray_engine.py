@@ -37,7 +37,7 @@ from stance.score.engines.ray_cluster import (
 from stance.score.run import ScoreError, finish_batch, pending_batches
 
 LOGS = "/tmp/ray/session_latest/logs on the head node"
-ANALYSIS_MEMORY_MB = 768  # reserved per claims/actors task: a worker with spaCy loaded peaks at ~510 MB
+ANALYSIS_MEMORY_MB = 768  # reserved per claims/actors task: a worker with spaCy loaded peaked at 573 MB
 
 
 class RayEngine:
