@@ -177,7 +177,7 @@ def test_bad_gold_row_is_reported_with_its_line(tmp_path, tiny_model_dir):
     gold = write_gold(tmp_path / "gold.jsonl", [GOLD[0], dict(GOLD[1], stance="great")])
     cfg = compose("evaluate", [f"model_dir={tiny_model_dir}", f"output={tmp_path / 'out'}", "baselines.enabled=false",
                                f"datasets=[{{name: seed, source: {{format: gold, path: {gold}}}}}]"])
-    with pytest.raises(DataError, match=rf"{gold}:2: unknown label 'great'"):
+    with pytest.raises(DataError, match=rf"{gold}:2: stance 'great' is not one of against, neutral, favor"):
         run_evaluate(cfg)
 
 
@@ -190,7 +190,7 @@ def test_gold_that_does_not_fit_its_document_is_reported_with_its_line(tmp_path,
     with pytest.raises(DataError) as caught:
         run_evaluate(cfg, analyse=fake_analyse)
     assert caught.value.problems == [  # the gold validator's message (python -m stance.data validate)
-        f"{gold}:2: claim text differs from document[42:79] = 'The Kremlin met officials on Tuesday.'"]
+        f"{gold}:2: claim span [42, 79) is 37 characters but text has 23"]
     assert not (tmp_path / "out").exists()  # checked before anything is written
 
 
