@@ -262,16 +262,22 @@ def _read_csv(name: str, stream: BinaryIO, spec: InputSpec) -> Iterator[Document
         text.detach()  # the caller closes the stream (never stdin)
 
 
+def header_problem(columns: list[str], spec: InputSpec) -> str | None:
+    """The problem line of a table input (CSV, Parquet) that lacks a named column, or None."""
+    if missing := missing_columns(columns, spec.text_field, spec.id_field, spec.keep_fields):
+        return missing
+    if spec.date_field is not None and spec.date_field not in columns:
+        return f"no date column {spec.date_field!r} (columns: {', '.join(columns)})"
+    return None
+
+
 def _csv_documents(name: str, reader, spec: InputSpec) -> Iterator[Document | InputProblem]:
     header = next(reader, None)
     if header is None:
         yield InputProblem(name, 1, "empty file")
         return
-    if missing := missing_columns(header, spec.text_field, spec.id_field, spec.keep_fields):
-        yield InputProblem(name, 1, missing)
-        return
-    if spec.date_field is not None and spec.date_field not in header:
-        yield InputProblem(name, 1, f"no date column {spec.date_field!r} (columns: {', '.join(header)})")
+    if problem := header_problem(header, spec):
+        yield InputProblem(name, 1, problem)
         return
     start_line = reader.line_num + 1
     for values in reader:

@@ -13,7 +13,7 @@ import decimal
 from collections.abc import Iterator
 from typing import Any
 
-from stance.score.fields import kept, missing_columns
+from stance.score.fields import kept
 
 READ_BATCH_ROWS = 1024
 
@@ -23,7 +23,14 @@ def read_parquet(name: str, spec) -> Iterator:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from stance.score.inputs import Document, InputProblem, _record_date, _record_id, _record_text
+    from stance.score.inputs import (
+        Document,
+        InputProblem,
+        _record_date,
+        _record_id,
+        _record_text,
+        header_problem,
+    )
 
     try:
         parquet = pq.ParquetFile(name)
@@ -31,11 +38,8 @@ def read_parquet(name: str, spec) -> Iterator:
         yield InputProblem(name, 0, f"not a Parquet file ({str(error).splitlines()[0]})")
         return
     columns = parquet.schema_arrow.names
-    if missing := missing_columns(columns, spec.text_field, spec.id_field, spec.keep_fields):
-        yield InputProblem(name, 0, missing)
-        return
-    if spec.date_field is not None and spec.date_field not in columns:
-        yield InputProblem(name, 0, f"no date column {spec.date_field!r} (columns: {', '.join(columns)})")
+    if problem := header_problem(columns, spec):
+        yield InputProblem(name, 0, problem)
         return
     wanted = [spec.text_field, spec.id_field or "id", spec.date_field, *spec.keep_fields]
     read = [c for c in dict.fromkeys(wanted) if c is not None and c in columns]
