@@ -10,7 +10,6 @@ from stance.model.classifier import build_classifier, load_classifier, save_clas
 from stance.score.pipeline import StancePipeline, document_pairs
 from stance.types import Claim, ClaimActors, Mention
 
-
 TEXT = "Putin lied. Nobody believed him. Baku and Ankara met."
 
 

@@ -10,7 +10,6 @@ import pyarrow.parquet as pq
 import pytest
 from omegaconf import OmegaConf
 
-import stance.score.run
 from stance.config import compose
 from stance.score.inputs import InputSpec, read_inputs
 from stance.score.run import ScoreError, run_score
@@ -23,22 +22,7 @@ DOCS = {
     "d": "Rain fell all day. The Taliban met officials from India.",
 }
 
-
-LOADED = {}
-
-
-@pytest.fixture(autouse=True)
-def reuse_loaded_pipelines(monkeypatch):
-    """Load the tiny model and spaCy once for this module's many runs."""
-    real = stance.score.run.load_pipeline
-
-    def load_pipeline(cfg):
-        key = (cfg.model_dir, cfg.bf16, cfg.batch_size)
-        if key not in LOADED:
-            LOADED[key] = real(cfg)
-        return LOADED[key]
-
-    monkeypatch.setattr(stance.score.run, "load_pipeline", load_pipeline)
+pytestmark = pytest.mark.usefixtures("reuse_loaded_pipelines")  # tests/score/conftest.py
 
 
 def score(tmp_path, model_dir, *overrides, out="out"):

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-import stance.score.run
 from stance.config import compose
 from stance.score.run import ScoreError, main, run_score
 
@@ -21,22 +20,7 @@ DOCS = {
     "d": "Rain fell all day. The Taliban met officials from India.",
 }
 
-
-LOADED = {}
-
-
-@pytest.fixture(autouse=True)
-def reuse_loaded_pipelines(monkeypatch):
-    """Load each (model, precision, batch size) once for this module's many runs; a failing load still fails."""
-    real = stance.score.run.load_pipeline
-
-    def load_pipeline(cfg):
-        key = (cfg.model_dir, cfg.bf16, cfg.batch_size, cfg.neutral_band)
-        if key not in LOADED:
-            LOADED[key] = real(cfg)
-        return LOADED[key]
-
-    monkeypatch.setattr(stance.score.run, "load_pipeline", load_pipeline)
+pytestmark = pytest.mark.usefixtures("reuse_loaded_pipelines")  # tests/score/conftest.py
 
 
 def score(tmp_path, model_dir, *overrides, out="out"):

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-import stance.score.run
 from stance.config import compose
 from stance.score.dates import parse_date, period_of, period_range
 from stance.score.inputs import Document, InputSpec, read_inputs
@@ -23,20 +22,8 @@ DOCS = {
     "c": "Erdogan wants to push Russia out of the Caucasus.",
     "d": "Rain fell all day. The Taliban met officials from India.",
 }
-LOADED = {}
 
-
-@pytest.fixture(autouse=True)
-def reuse_loaded_pipelines(monkeypatch):
-    real = stance.score.run.load_pipeline
-
-    def load_pipeline(cfg):
-        key = (cfg.model_dir, cfg.bf16, cfg.batch_size)
-        if key not in LOADED:
-            LOADED[key] = real(cfg)
-        return LOADED[key]
-
-    monkeypatch.setattr(stance.score.run, "load_pipeline", load_pipeline)
+pytestmark = pytest.mark.usefixtures("reuse_loaded_pipelines")  # tests/score/conftest.py
 
 
 def score(tmp_path, model_dir, *overrides, out="out"):
