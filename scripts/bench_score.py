@@ -158,8 +158,8 @@ def naive_and_batched(args: argparse.Namespace, pairs: list[dict]) -> dict:
     import torch
     from transformers import Pipeline
 
-    from stance.model.encoding import collate
     from stance.model.classifier import load_classifier
+    from stance.model.encoding import collate
     from stance.model.predict import encode_examples, features, predict_proba
     from stance.score.run import quiet_library_notices
     from stance.types import PairExample, Span

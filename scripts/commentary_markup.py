@@ -265,8 +265,8 @@ def build(set_dir: Path) -> int:
         writer = csv.DictWriter(out, fieldnames=keys, extrasaction="ignore")
         writer.writeheader()
         writer.writerows({**meta[row["doc_id"]], **row} for row in index)
-    for split in by_split:
-        subset = {d: converted[d] for d in by_split[split]}
+    for split, doc_ids in by_split.items():
+        subset = {d: converted[d] for d in doc_ids}
         print(f"[{split}] {counts(subset)}")
     print(f"[all] {counts(converted)}")
     return 0

@@ -15,7 +15,6 @@ from stance.config import compose
 from stance.model.classifier import load_classifier
 from stance.train.run import evaluate_sets, load_data
 
-
 SOURCE_OF = {"dev_rw": "newsmtsc", "dev_mt": "newsmtsc"}  # other dev sets are a source each
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from stance.config import REPO_ROOT, compose
-from stance.extract import run_extract
 from stance.evaluate.matching import PairSpans, detect_pairs, match_pairs
+from stance.extract import run_extract
 
 TEXT = ("The Kremlin's policy is failing. Putin has found himself in a deadlock.\n"
         "Azerbaijan is an enemy; Ankara set out to push Russia out.")

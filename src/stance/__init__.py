@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-RESULT_TYPES = ("StanceError", "DocumentResult", "ClaimResult", "ActorStance", "ActorSummary", "PairStance",
-                "MentionSpan")
-__all__ = ["StancePipeline", *RESULT_TYPES]
+__all__ = ["StancePipeline", "StanceError", "DocumentResult", "ClaimResult", "ActorStance",  # noqa: RUF022
+           "ActorSummary", "PairStance", "MentionSpan"]
+RESULT_TYPES = tuple(__all__[1:])  # from stance.score.results
 
 
 def __getattr__(name: str) -> Any:

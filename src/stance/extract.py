@@ -15,9 +15,9 @@ import hydra
 from omegaconf import DictConfig
 
 from stance.analyse import DocumentAnalyser
-from stance.config import CONF_DIR, save_resolved
 from stance.analyse.actor_files import apply_actor_files
 from stance.analyse.registry import RegistryError
+from stance.config import CONF_DIR, save_resolved
 from stance.textfile import LineProblem, decode_text
 from stance.types import ClaimActors
 

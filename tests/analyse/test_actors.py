@@ -5,10 +5,10 @@ from pathlib import Path
 import pytest
 
 from stance.analyse.actors import ActorDetector, normalise_entity
-from stance.config import compose
 from stance.analyse.nlp import load_nlp
 from stance.analyse.registry import KINDS, ActorRegistry, RegistryError
 from stance.analyse.segment import segment_claims
+from stance.config import compose
 
 SMALL_REGISTRY = {
     "Russia": {"kind": "state", "aliases": ["Russia", "Russian Federation"], "adjectives": ["Russian"],

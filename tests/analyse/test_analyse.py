@@ -4,8 +4,8 @@ import pytest
 
 from stance.analyse import DocumentAnalyser
 from stance.analyse.nlp import recognise_entities
-from stance.score.pipeline import default_group
 from stance.analyse.segment import segment_claims
+from stance.score.pipeline import default_group
 
 # Two sentences of NewsMTSC (MIT). Read without the sentence before it, spaCy takes Wilson for an ORG.
 WILSON = ("There have been low points before, he says. Wilson told grand jurors he was thinking: "

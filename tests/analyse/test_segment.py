@@ -3,9 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from stance.config import compose
 from stance.analyse.nlp import load_nlp
 from stance.analyse.segment import segment_claims
+from stance.config import compose
 
 SEED = Path(compose("extract").paths.shared) / "seed" / "commentary-01.txt"  # the seed commentary
 

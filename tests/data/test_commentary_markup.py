@@ -3,8 +3,6 @@ import importlib.util
 import sys
 from pathlib import Path
 
-import pytest
-
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "commentary_markup.py"
 spec = importlib.util.spec_from_file_location("commentary_markup", SCRIPT)
 markup = importlib.util.module_from_spec(spec)
@@ -28,7 +26,7 @@ voice: opposition
 def convert(tmp_path, text):
     path = tmp_path / "t.txt"
     path.write_text(text, encoding="utf-8")
-    documents, converted, problems = markup.convert([path])
+    _, converted, problems = markup.convert([path])
     return converted, problems
 
 

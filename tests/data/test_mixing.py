@@ -35,8 +35,8 @@ def test_train_reads_every_source_of_the_mix(tmp_path, tiny_backbone_dir):
                            "actor": "Azerbaijan", "mentions": [{"text": "Baku", "start": 10 * i, "end": 10 * i + 4}],
                            "stance": "favor", "sentiment": "positive", "note": ""} for i in range(6)])
     cfg = compose("train", [
-        f"data.train=[{{format: newsmtsc, name: news, path: '{news}', weight: 0.3}},"
-        f"{{format: gold, name: gold, path: '{gold}', weight: 2.0}}]",
+        (f"data.train=[{{format: newsmtsc, name: news, path: '{news}', weight: 0.3}},"
+         f"{{format: gold, name: gold, path: '{gold}', weight: 2.0}}]"),
         f"data.dev=[{{format: gold, name: gold_dev, path: '{gold}'}}]", "data.test=[]"])
     train, dev, _ = load_data(cfg, ["against", "neutral", "favor"])
     assert sorted(e.source for e in train) == ["gold"] * 12 + ["news"] * 3

@@ -1,10 +1,11 @@
-"""`format: simple` (text, target, label as analysts keep them), `data=simple`, and `stance.data validate`
-on every format."""
+"""`format: simple` (text, target, label as analysts keep them), `data=simple`, `stance.data validate`
+on every format, and settings a format does not read."""
 import json
 
 import pytest
+from omegaconf import OmegaConf
 
-from stance.config import compose
+from stance.config import SourceConfig, compose
 from stance.data.__main__ import main as data_main
 from stance.data.formats import guess_format
 from stance.data.simple import locate_target, simple_split, target_names
@@ -83,3 +84,15 @@ def test_validate_reads_csv_jsonl_and_gold(tmp_path, capsys):
     newsmtsc.write_text(json.dumps({"sentence": "Putin lied.", "from": 0, "to": 5, "polarity": -1}) + "\n")
     assert guess_format(newsmtsc) == "newsmtsc"
     assert data_main(["validate", str(newsmtsc)]) == 0
+
+
+def test_a_column_setting_the_format_does_not_read_is_an_error(tmp_path):
+    news = tmp_path / "news.jsonl"
+    news.write_text(json.dumps({"sentence": "Oslo spoke.", "from": 0, "to": 4, "polarity": 0}) + "\n")
+    ignored = OmegaConf.merge(OmegaConf.structured(SourceConfig),
+                              {"format": "newsmtsc", "path": str(news), "text_field": "body"})
+    with pytest.raises(DataError, match=r"news.jsonl: format newsmtsc does not read text_field"):
+        load_source(ignored)
+    read = OmegaConf.merge(OmegaConf.structured(SourceConfig),
+                           {"format": "newsmtsc", "path": str(news), "label_map": {"0": "neutral"}})
+    assert [e.label for e in load_source(read)] == ["neutral"]

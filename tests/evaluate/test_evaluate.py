@@ -9,11 +9,11 @@ import shutil
 import pytest
 from omegaconf import OmegaConf
 
-from stance.evaluate.baselines import training_sources
 from stance.config import compose
 from stance.data.sources import DataError
-from stance.evaluate.run import run_agreement, run_evaluate
+from stance.evaluate.baselines import training_sources
 from stance.evaluate.report import summary_text
+from stance.evaluate.run import gold_documents, run_agreement, run_evaluate
 from stance.types import Claim, ClaimActors, Mention
 
 DOCUMENT = "Putin failed badly and Aliyev won praise. The Kremlin met officials on Tuesday. Rain fell."
@@ -192,6 +192,26 @@ def test_gold_that_does_not_fit_its_document_is_reported_with_its_line(tmp_path,
     assert caught.value.problems == [  # the gold validator's message (python -m stance.data validate)
         f"{gold}:2: claim span [42, 79) is 37 characters but text has 23"]
     assert not (tmp_path / "out").exists()  # checked before anything is written
+
+
+def test_a_document_directory_gives_each_documents_rows_and_text_and_names_a_missing_one(tmp_path):
+    rows = GOLD + [dict(row, doc_id="other") for row in GOLD[:2]] + [dict(GOLD[0], doc_id="gone")]
+    gold = write_gold(tmp_path / "gold.jsonl", rows)
+    (tmp_path / "docs").mkdir()
+    for doc_id in ("doc", "other"):
+        (tmp_path / "docs" / f"{doc_id}.txt").write_text(DOCUMENT)
+    set_cfg = OmegaConf.create({"name": "many", "source": {"format": "gold", "path": str(gold)},
+                                "document": str(tmp_path / "docs")})
+    with pytest.raises(DataError) as caught:
+        gold_documents(set_cfg)
+    assert caught.value.problems == [f"{tmp_path / 'docs' / 'gone.txt'}: document gone of set many not found"]
+    gold.write_text("".join(json.dumps(row) + "\n" for row in rows[:-1]))
+    rows_by_doc, texts = gold_documents(set_cfg)
+    assert {d: len(r) for d, r in rows_by_doc.items()} == {"doc": 4, "other": 2}
+    assert texts == {"doc": DOCUMENT, "other": DOCUMENT}
+    one_file = OmegaConf.merge(set_cfg, {"document": str(tmp_path / "docs" / "doc.txt")})
+    with pytest.raises(DataError, match="2 documents; `document` must then be their directory"):
+        gold_documents(one_file)
 
 
 def test_baseline_training_data(tmp_path):

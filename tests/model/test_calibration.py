@@ -32,7 +32,7 @@ def test_temperature_lowers_nll_and_keeps_the_argmax():
 
 def test_bias_stays_zero_unless_it_raises_the_score():
     logits, gold = overconfident_logits()
-    accuracy = lambda g, p: float((g == p).mean())  # noqa: E731
+    accuracy = lambda g, p: float((g == p).mean())
     assert fit_bias(logits, gold, 1.0, accuracy) == [0.0, 0.0, 0.0]  # no shift beats the argmax here
     shifted = logits.copy()
     shifted[:, 1] -= 7.0  # the middle class is never predicted: a bias recovers it

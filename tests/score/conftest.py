@@ -13,7 +13,7 @@ def reuse_loaded_pipelines(monkeypatch):
     real = stance.score.run.load_pipeline
 
     def load_pipeline(cfg):
-        key = (cfg.model_dir, cfg.bf16, cfg.batch_size, cfg.neutral_band)
+        key = (cfg.model_dir, cfg.bf16, cfg.batch_size)
         if key not in LOADED:
             LOADED[key] = real(cfg)
         return LOADED[key]

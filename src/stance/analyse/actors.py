@@ -30,9 +30,7 @@ NER_KINDS = {"PERSON": "person", "ORG": "organisation", "GPE": "place", "NORP": 
 PLACE_LABELS = {"GPE", "LOC"}
 # Common Chinese, Korean and Vietnamese family names, which come first ("Wang Yi" is Wang, not Yi).
 FAMILY_NAME_FIRST = frozenset(
-    "Li Wang Zhang Liu Chen Yang Zhao Huang Zhou Wu Xu Sun Hu Zhu Gao Lin He Guo Ma Luo Liang Song Zheng Xie Han "
-    "Tang Feng Yu Dong Xiao Cheng Cao Yuan Deng Xi Lai Ko Tsai Kim Lee Park Choi Jung Kang Cho Yoon Jang Lim Shin "
-    "Nguyen Tran Le Pham Hoang Vo Dang Bui Do Ngo Duong To Hun".split())
+    ["Li", "Wang", "Zhang", "Liu", "Chen", "Yang", "Zhao", "Huang", "Zhou", "Wu", "Xu", "Sun", "Hu", "Zhu", "Gao", "Lin", "He", "Guo", "Ma", "Luo", "Liang", "Song", "Zheng", "Xie", "Han", "Tang", "Feng", "Yu", "Dong", "Xiao", "Cheng", "Cao", "Yuan", "Deng", "Xi", "Lai", "Ko", "Tsai", "Kim", "Lee", "Park", "Choi", "Jung", "Kang", "Cho", "Yoon", "Jang", "Lim", "Shin", "Nguyen", "Tran", "Le", "Pham", "Hoang", "Vo", "Dang", "Bui", "Do", "Ngo", "Duong", "To", "Hun"])
 # A name before one of these is a natural feature, whatever NER calls it ("the Amazon rainforest" is no organisation).
 FEATURE_AFTER = re.compile(r"[ \t]+(?:rainforest|jungle|river|basin|delta|desert|mountains|range|valley|strait|"
                            r"gulf|sea|lake|island|islands|peninsula|coast|forest|plateau)\b", re.IGNORECASE)

@@ -9,12 +9,15 @@ import csv
 import json
 import sys
 from collections.abc import Iterator
+from dataclasses import MISSING as MISSING_FACTORY
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+from stance.config import SourceConfig
 from stance.data.persent import read_persent
-from stance.data.validate import read_gold_rows
 from stance.data.simple import read_simple
+from stance.data.validate import read_gold_rows
 from stance.textfile import jsonl_rows
 from stance.types import PairExample, Span
 
@@ -106,8 +109,8 @@ def _read_gold(path: Path, cfg: Any, labels: tuple, problems: list[str]) -> list
         if missing:
             problems.append(f"{where}: missing field(s) {', '.join(missing)}")
             continue
-        claim = dict(context=claim_texts.get((row.get("doc_id"), row["claim_id"] - 1)),
-                     sentiment=row.get("sentiment"), phenomena=tuple(row.get("phenomena") or ()))
+        claim = {"context": claim_texts.get((row.get("doc_id"), row["claim_id"] - 1)),
+                 "sentiment": row.get("sentiment"), "phenomena": tuple(row.get("phenomena") or ())}
         pair_id = f"{row.get('doc_id', '')}:{row['claim_id']}:{row['actor']}"
         if row["actor"] is None:
             if _get(cfg, "claims_without_actors", False) and isinstance(row["text"], str) and row["text"].strip():
@@ -163,6 +166,28 @@ def _read_table(path: Path, cfg: Any, labels: tuple, problems: list[str]) -> lis
 
 READERS = {"newsmtsc": _read_newsmtsc, "gold": _read_gold, "jsonl": _read_table, "csv": _read_table,
            "persent": read_persent, "simple": read_simple}
+# The source settings each format reads; the formats' own columns are fixed (NEWSMTSC_LABELS, GUIDELINE.md, the
+# PerSenT CSV). A setting given for a format that does not read it is an error, not silently ignored.
+_TABLE = ("text_field", "label_field", "start_field", "end_field", "mentions_field", "id_field", "actor_field")
+READS = {"newsmtsc": ("label_map",), "gold": ("label_map", "claims_without_actors"),
+         "persent": ("label_map", "split"), "jsonl": (*_TABLE, "label_map"), "csv": (*_TABLE, "label_map"),
+         "simple": ("text_field", "label_field", "target_field", "target_separator", "id_field", "actor_field",
+                    "label_map", "split")}
+COMMON = ("format", "path", "name", "weight")
+
+
+def unread_settings(cfg: Any) -> list[str]:
+    """The settings of a source config that its format would ignore, because they are set away from their
+    defaults."""
+    fmt = _get(cfg, "format")
+    unread = []
+    for setting in fields(SourceConfig):
+        if setting.name in COMMON or setting.name in READS[fmt]:
+            continue
+        default = setting.default_factory() if setting.default_factory is not MISSING_FACTORY else setting.default
+        if _get(cfg, setting.name, default) != default:
+            unread.append(setting.name)
+    return unread
 
 
 def load_source(cfg: Any, labels: tuple | list = DEFAULT_LABELS) -> list[PairExample]:
@@ -170,6 +195,11 @@ def load_source(cfg: Any, labels: tuple | list = DEFAULT_LABELS) -> list[PairExa
     fmt, path = _get(cfg, "format"), Path(_get(cfg, "path"))
     if fmt not in READERS:
         raise DataError([f"{path}: unknown format {fmt!r} (expected one of {', '.join(READERS)})"])
+    unread = unread_settings(cfg)
+    if unread:
+        reads = ", ".join(READS[fmt])
+        message = f"{path}: format {fmt} does not read {', '.join(unread)} (it reads {reads}; the rest is fixed)"
+        raise DataError([message])
     if not path.is_file():
         raise DataError([f"{path}: file not found"])
     problems: list[str] = []

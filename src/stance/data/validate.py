@@ -44,6 +44,7 @@ class GoldSummary:
     claims_with_actors: int = 0
     unchecked_documents: list[str] = field(default_factory=list)  # doc_ids whose text was not found
     document: str | None = None  # the text of the document given to check_gold, when it could be read
+    documents: dict[str, str | None] = field(default_factory=dict)  # doc_id -> text looked up by doc_id
     valid_rows: list[tuple[int, dict]] = field(default_factory=list)  # (line, row) that passed the row checks
 
 
@@ -212,19 +213,21 @@ def _shared_seed_dir() -> Path:
     return Path(compose("extract").paths.shared) / "seed"
 
 
-def _default_document(path: Path, doc_id: str, documents: dict, summary: GoldSummary) -> str | None:
-    """`<doc_id>.txt` in the first of `seed_dirs` that has it (read once per doc_id); a missing one is noted."""
+def _default_document(doc_id: str, dirs: list[Path], documents: dict, summary: GoldSummary) -> str | None:
+    """`<doc_id>.txt` in the first of `dirs` that has it (read once per doc_id); a missing one is noted."""
     if doc_id not in documents:
         safe = doc_id and "/" not in doc_id and "\\" not in doc_id
-        found = [d / f"{doc_id}.txt" for d in seed_dirs(path) if (d / f"{doc_id}.txt").is_file()] if safe else []
+        found = [d / f"{doc_id}.txt" for d in dirs if (d / f"{doc_id}.txt").is_file()] if safe else []
         documents[doc_id] = read_document(found[0], summary.problems) if found else None
         if documents[doc_id] is None:
             summary.unchecked_documents.append(doc_id)
     return documents[doc_id]
 
 
-def check_gold(path: str | Path, document_path: str | Path | None = None) -> GoldSummary:
-    """Every problem of one gold file, and its counts (claims, pairs, labels) for the summary."""
+def check_gold(path: str | Path, document_path: str | Path | None = None,
+               document_dir: str | Path | None = None) -> GoldSummary:
+    """Every problem of one gold file, and its counts (claims, pairs, labels) for the summary. The rows are
+    checked against `document_path` (one document), else `<document_dir>/<doc_id>.txt`, else `seed_dirs`."""
     path = Path(path)
     summary = GoldSummary(path)
     problems = summary.problems
@@ -234,14 +237,15 @@ def check_gold(path: str | Path, document_path: str | Path | None = None) -> Gol
     rows = list(jsonl_rows(path, problems))
     if not rows and not problems:
         problems.append(f"{path}: no rows")
-    documents: dict[str, str | None] = {}
+    documents = summary.documents
+    dirs = [Path(document_dir)] if document_dir is not None else seed_dirs(path)
     given = summary.document = read_document(Path(document_path), problems) if document_path is not None else None
     checked = []
     for number, row in rows:
         where = f"{path}:{number}"
         if not check_fields(where, row, problems):
             continue
-        document = given if document_path is not None else _default_document(path, row["doc_id"], documents, summary)
+        document = given if document_path is not None else _default_document(row["doc_id"], dirs, documents, summary)
         found = len(problems)
         check_labels(where, row, problems)
         check_phenomena(where, row, problems)

@@ -179,8 +179,8 @@ def model_delta_blocks(result: dict) -> list[tuple]:
     rows = [[f"{model} − {first}", str(d["n"])] + [_difference(d[key]) for key in DIFFERENCE_KEYS]
             for model, d in deltas["models"].items()]
     return [("h3", "Model minus model (same rows)"),
-            ("p", "Differences on the same rows, with paired bootstrap 95% intervals (both models scored on each "
-                  "resample); * marks an interval that excludes 0."),
+            ("p", ("Differences on the same rows, with paired bootstrap 95% intervals (both models scored on each "
+                   "resample); * marks an interval that excludes 0.")),
             ("table", ["Model − model", "n", "ΔAcc [95% CI]", "ΔF1m [95% CI]", "ΔF1m* [95% CI]", "ΔF1± [95% CI]"],
              rows)]
 
@@ -222,8 +222,8 @@ def phenomenon_blocks(metrics: dict) -> list[tuple]:
     if not rows:
         return []
     return [("h2", "Hard cases"),
-            ("p", "Accuracy on the pairs written for each hard case (a pair may carry several tags; 'multi': "
-                  "several actors with different stances in one claim)."),
+            ("p", ("Accuracy on the pairs written for each hard case (a pair may carry several tags; 'multi': "
+                   "several actors with different stances in one claim).")),
             ("table", ["Dataset", "Mode", "Model", "Phenomenon", "Pairs", "Accuracy"], rows)]
 
 
@@ -235,8 +235,8 @@ def sentiment_blocks(metrics: dict) -> list[tuple]:
     if not rows:
         return []
     return [("h2", "Claim sentiment"),
-            ("p", "Per claim: the model's sentiment head (mean over the claim's inputs) and VADER's compound score "
-                  "(>= 0.05 positive, <= -0.05 negative); macro-F1 with bootstrap 95% intervals."),
+            ("p", ("Per claim: the model's sentiment head (mean over the claim's inputs) and VADER's compound score "
+                   "(>= 0.05 positive, <= -0.05 negative); macro-F1 with bootstrap 95% intervals.")),
             ("table", ["Dataset", "System", "Claims", "F1m [95% CI]", "Accuracy"], rows)]
 
 

@@ -23,14 +23,12 @@ import hydra
 import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
-from stance.evaluate.baselines import Scored, build_baselines
 from stance.analyse.actor_files import apply_actor_files
 from stance.analyse.registry import RegistryError
 from stance.config import CONF_DIR, save_resolved
-from stance.quiet import quiet_library_notices
-from stance.shared import missing_shared
 from stance.data.sources import DEFAULT_LABELS, DataError, load_source
-from stance.data.validate import check_gold
+from stance.data.validate import check_gold, read_gold_rows
+from stance.evaluate.baselines import Scored, build_baselines
 from stance.evaluate.matching import PairSpans, detect_pairs, gold_pair_spans, match_pairs
 from stance.evaluate.metrics import (
     claim_split_agreement,
@@ -39,11 +37,12 @@ from stance.evaluate.metrics import (
     label_agreement,
     paired_bootstrap_difference,
 )
-from stance.model.classifier import LoadedModel, load_classifier
-from stance.score.pipeline import document_pairs as pipeline_pairs
-from stance.model.predict import claim_sentiment, predict_proba
 from stance.evaluate.report import agreement_blocks, agreement_text, report_blocks, summary_text, write_report
-from stance.textfile import decode_text, jsonl_rows
+from stance.model.classifier import LoadedModel, load_classifier
+from stance.model.predict import claim_sentiment, predict_proba
+from stance.quiet import quiet_library_notices
+from stance.score.pipeline import document_pairs as pipeline_pairs
+from stance.shared import missing_shared
 from stance.types import ClaimActors, PairExample
 
 log = logging.getLogger("stance.evaluate")
@@ -135,42 +134,39 @@ def pipeline_analyser(cfg: DictConfig) -> Callable[[str], list[ClaimActors]]:
     return lambda text: analyser([text])[0]
 
 
-def gold_rows(path: str) -> list[tuple[int, dict]]:
-    """(line number, row) of a gold-format file that `load_source` has already checked (so no problems)."""
-    return list(jsonl_rows(Path(path), []))
-
-
-def document_paths(set_cfg: DictConfig, doc_ids: list[str]) -> dict[str, Path]:
-    """Each gold document's text file: `document` itself for a one-document set, `<document>/<doc_id>.txt`
-    when `document` is a directory; every document is checked against its gold rows by the validator."""
+def gold_documents(set_cfg: DictConfig) -> tuple[dict[str, list[dict]], dict[str, str]]:
+    """The set's gold rows by document, and each document's text: one read of the gold file and of each
+    document, with every row checked against its document (`check_gold`). `document` is the text of a
+    one-document set, or the directory of `<doc_id>.txt` files."""
     path, document = set_cfg.source.path, Path(set_cfg.document)
-    if document.is_dir():
-        paths = {doc_id: document / f"{doc_id}.txt" for doc_id in doc_ids}
-    elif len(doc_ids) > 1:
-        raise DataError([f"{path}: {len(doc_ids)} documents; `document` must then be their directory"])
-    else:
-        paths = {doc_id: document for doc_id in doc_ids}
-    missing = [f"{p}: document {doc_id} of set {set_cfg.name} not found" for doc_id, p in paths.items() if not p.is_file()]
-    # One document: checked against it; a directory: each row against `<doc_id>.txt` there (seed_dirs).
-    problems = missing or check_gold(path, None if document.is_dir() else document).problems
+    one_document = not document.is_dir()
+    summary = check_gold(path, document if one_document else None, None if one_document else document)
+    problems = list(summary.problems)
+    rows_by_doc: dict[str, list[dict]] = {}
+    for _, row in summary.valid_rows:
+        rows_by_doc.setdefault(str(row["doc_id"]), []).append(row)
+    texts = summary.documents if not one_document else {doc_id: summary.document for doc_id in rows_by_doc}
+    if not one_document:
+        problems += [f"{document / f'{doc_id}.txt'}: document {doc_id} of set {set_cfg.name} not found"
+                     for doc_id in summary.unchecked_documents]
+    elif len(rows_by_doc) > 1:
+        problems.append(f"{path}: {len(rows_by_doc)} documents; `document` must then be their directory")
     if problems:
         raise DataError(problems)
-    return paths
+    return rows_by_doc, texts
 
 
-def document_pairs(set_cfg: DictConfig, labels: list[str], analyse: Callable[[str], list[ClaimActors]]) -> DocumentPairs:
-    """Analyse the set's documents and match the pipeline's (claim, actor) pairs to the gold pairs, document by
-    document. A gold pair is found by its pair_id (doc:claim:actor), a predicted pair is the scoring record."""
-    by_id = {e.pair_id: e for e in load_source(set_cfg.source, labels) if e.label is not None}
-    rows_by_doc: dict[str, list[dict]] = {}
-    for _, row in gold_rows(set_cfg.source.path):
-        rows_by_doc.setdefault(str(row["doc_id"]), []).append(row)
-    paths = document_paths(set_cfg, list(rows_by_doc))
+def document_pairs(set_cfg: DictConfig, examples: list[PairExample],
+                   analyse: Callable[[str], list[ClaimActors]]) -> DocumentPairs:
+    """Analyse the set's documents and match the pipeline's (claim, actor) pairs to the gold pairs (`examples`,
+    the set as `load_source` read it), document by document. A gold pair is found by its pair_id
+    (doc:claim:actor), a predicted pair is the scoring record."""
+    by_id = {e.pair_id: e for e in examples if e.label is not None}
+    rows_by_doc, texts = gold_documents(set_cfg)
     gold, predicted, matched, missed, spurious = [], [], [], [], []
     claims, touch = {"gold": set(), "predicted": set()}, Counter()
     for doc_id, rows in rows_by_doc.items():
-        text = decode_text(paths[doc_id].read_bytes())
-        claim_actors = analyse(text)
+        claim_actors = analyse(texts[doc_id])
         pairs = [p for p in pipeline_pairs(doc_id, claim_actors, with_context=True) if p.actor is not None]
         gold_rows_with_actor = [row for row in rows if row["actor"] is not None]
         gold_spans = gold_pair_spans(gold_rows_with_actor)
@@ -302,7 +298,7 @@ def load_sets(cfg: DictConfig, labels: list[str], analyse: Callable[[str], list[
             examples = load_source(set_cfg.source, labels)
             if set_cfg.document:
                 analyse = analyse or pipeline_analyser(cfg)
-                loaded.append((set_cfg, examples, document_pairs(set_cfg, labels, analyse)))
+                loaded.append((set_cfg, examples, document_pairs(set_cfg, examples, analyse)))
             else:
                 loaded.append((set_cfg, examples, None))
         except DataError as error:
@@ -365,17 +361,20 @@ def run_evaluate(cfg: DictConfig, analyse: Callable[[str], list[ClaimActors]] | 
     return metrics
 
 
-def read_label_file(path: str, labels: tuple | list) -> list[dict]:
-    """The rows of a gold-format file, after `load_source` has checked every row."""
-    load_source({"format": "gold", "path": path}, labels)
-    return [row for _, row in gold_rows(path)]
+def read_label_file(path: str) -> list[dict]:
+    """The rows of a gold-format file, every one checked by the strict gold reader."""
+    problems: list[str] = []
+    rows = read_gold_rows(path, problems)
+    if problems:
+        raise DataError(problems)
+    return [row for _, row in rows]
 
 
 def run_agreement(cfg: DictConfig) -> dict:
     """Inter-annotator agreement of label files `cfg.a` and `cfg.b`; writes metrics.json and report.md/html."""
     if not cfg.a or not cfg.b:
         raise DataError(["mode=agreement needs a=FILE and b=FILE (two gold-format label files)"])
-    rows_a, rows_b = read_label_file(cfg.a, DEFAULT_LABELS), read_label_file(cfg.b, DEFAULT_LABELS)
+    rows_a, rows_b = read_label_file(cfg.a), read_label_file(cfg.b)
     result = dict(label_agreement(rows_a, rows_b, list(DEFAULT_LABELS)), a=cfg.a, b=cfg.b)
     out = Path(cfg.output)
     save_resolved(cfg, out)

@@ -31,7 +31,10 @@ def fit_temperature(logits: np.ndarray, gold: np.ndarray, steps: int = 200) -> f
     return float(log_t.detach().exp())
 
 
-def fit_bias(logits: np.ndarray, gold: np.ndarray, temperature: float, score, grid=np.arange(-1.0, 1.01, 0.25)):
+BIAS_GRID = np.arange(-1.0, 1.01, 0.25)
+
+
+def fit_bias(logits: np.ndarray, gold: np.ndarray, temperature: float, score, grid=BIAS_GRID):
     """The per-class bias (first class fixed at 0) on the grid with the best `score(gold, predicted)`;
     all zeros unless a bias beats no bias."""
     n = logits.shape[1]

@@ -8,8 +8,8 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from stance.model.encoding import EncodedPair, collate, encode_pair
 from stance.model.classifier import LoadedModel
+from stance.model.encoding import EncodedPair, collate, encode_pair
 from stance.types import PairExample
 
 

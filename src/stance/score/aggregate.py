@@ -32,16 +32,6 @@ def actor_label(labels: Iterable[str]) -> str:
 RULE = "the label most of the actor's pairs have; neutral when two labels tie for most"
 
 
-def overall_label(mean_score: float, neutral_band: float = 0.15) -> str:
-    """The earlier rule (a band around the mean score), kept only for callers not yet moved to `actor_label`:
-    it can disagree with the counts (a neutral claim of score 0.21 made an actor favor)."""
-    if mean_score >= neutral_band:
-        return "favor"
-    if mean_score <= -neutral_band:
-        return "against"
-    return "neutral"
-
-
 def aggregate_actors(pairs: Iterable[dict], fields: Iterable[str] = ()) -> list[dict]:
     """One row per (doc_id, actor) in order of first appearance, from pair rows (`pipeline.flatten_pairs`);
     `fields`: document metadata columns the pair rows carry (`keep_fields`), copied to each row."""

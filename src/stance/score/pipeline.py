@@ -28,14 +28,14 @@ from pathlib import Path
 import torch
 from omegaconf import DictConfig, OmegaConf
 
+from stance.analyse import DocumentAnalyser
 from stance.analyse.actor_files import merge_actor_files
 from stance.config import ActorsConfig
+from stance.model.classifier import LoadedModel, load_classifier, native_bf16
+from stance.model.predict import Prediction, predict_proba
 from stance.score.aggregate import aggregate_actors, pair_score
 from stance.score.given import score_given_pairs
 from stance.score.results import DocumentResult, PairStance, StanceError
-from stance.analyse import DocumentAnalyser
-from stance.model.classifier import LoadedModel, load_classifier, native_bf16
-from stance.model.predict import Prediction, predict_proba
 from stance.types import ClaimActors, Mention, PairExample, Span
 
 DocumentInput = tuple[str, str, list[ClaimActors] | None]  # (doc_id, text, given claims or None)
@@ -124,13 +124,12 @@ class StancePipeline:
     on two threads of its own). Give each thread its own pipeline, or hold a lock around calls."""
 
     def __init__(self, loaded: LoadedModel, analyser: DocumentAnalyser, batch_size: int = 64,
-                 neutral_band: float = 0.15, model_dir: str | None = None, precision: str = "float32",
-                 threads: int | None = None):
+                 model_dir: str | None = None, precision: str = "float32", threads: int | None = None):
         missing = {"against", "favor"} - set(loaded.labels)
         if missing:
             raise ValueError(f"model labels {loaded.labels} lack {sorted(missing)}; scores need against and favor")
         self.loaded, self.analyser = loaded, analyser
-        self.batch_size, self.neutral_band, self.model_dir = batch_size, neutral_band, model_dir
+        self.batch_size, self.model_dir = batch_size, model_dir
         self.precision = precision  # float32 | bf16: how the model computes
         self.threads = threads or torch.get_num_threads()  # torch CPU threads the model may use
         self.analysing = False  # spaCy is at work beside the model (`score_batches`)
@@ -139,7 +138,7 @@ class StancePipeline:
 
     @classmethod
     def load(cls, model_dir: str | Path, actors_cfg: Mapping | DictConfig | None = None,
-             segment_cfg: Mapping | DictConfig | None = None, batch_size: int = 64, neutral_band: float = 0.15,
+             segment_cfg: Mapping | DictConfig | None = None, batch_size: int = 64,
              bf16: bool | None = None, threads: int | None = None, analyser: bool = True,
              extra_actors: Iterable[str | Path] = ()) -> StancePipeline:
         """Load the model once, in float32 or bfloat16; default actors/segment configs when None.
@@ -148,8 +147,7 @@ class StancePipeline:
         `analyser=False` skips loading spaCy, for a process that only runs `score_analysed`.
         `extra_actors`: registry files merged over the actors (as `actors_file=` does). StanceError on failure."""
         try:
-            return cls._load(model_dir, actors_cfg, segment_cfg, batch_size, neutral_band, bf16, threads, analyser,
-                             extra_actors)
+            return cls._load(model_dir, actors_cfg, segment_cfg, batch_size, bf16, threads, analyser, extra_actors)
         except StanceError:
             raise
         except Exception as error:  # a missing or altered model, a registry that cannot be used: one line
@@ -157,8 +155,7 @@ class StancePipeline:
             raise StanceError(text.splitlines()[0] if text else f"{model_dir}: {type(error).__name__}") from error
 
     @classmethod
-    def _load(cls, model_dir, actors_cfg, segment_cfg, batch_size, neutral_band, bf16, threads, analyser,
-              extra_actors) -> StancePipeline:
+    def _load(cls, model_dir, actors_cfg, segment_cfg, batch_size, bf16, threads, analyser, extra_actors) -> StancePipeline:
         if bf16 is None:
             bf16 = native_bf16()
         actors_cfg = default_group("actors") if actors_cfg is None else actors_cfg
@@ -175,7 +172,7 @@ class StancePipeline:
             loaded.model.to(torch.bfloat16)
         precision = "bf16" if bf16 else "float32"
         return cls(loaded, DocumentAnalyser.from_config(segment_cfg, actors_cfg) if analyser else None, batch_size,
-                   neutral_band, str(model_dir), precision, threads)
+                   str(model_dir), precision, threads)
 
     def __call__(self, text: str, doc_id: str = "0") -> DocumentResult:
         """Score one document; raises StanceError when it cannot be scored."""

@@ -21,11 +21,15 @@ import hydra
 from omegaconf import DictConfig, OmegaConf
 from tqdm.auto import tqdm
 
+from stance.analyse.actor_files import apply_actor_files, registry_summary
+from stance.analyse.registry import RegistryError
 from stance.config import CONF_DIR, save_resolved
 from stance.model.classifier import WEIGHTS_FILE
 from stance.quiet import quiet_library_notices
+from stance.score.aggregate import RULE as ACTOR_RULE
 from stance.score.analyst import check_options, write_analyst_files
 from stance.score.documents import DocumentStore, document_record
+from stance.score.fields import check_field_options, with_fields
 from stance.score.inputs import Document, InputProblem, InputSpec, read_inputs, resolve_format
 from stance.score.lock import LockedError, OutputLock, describe_takeover
 from stance.score.outputs import (
@@ -38,10 +42,6 @@ from stance.score.outputs import (
     write_summary,
 )
 from stance.score.pipeline import ScoringError, StancePipeline, flatten_pairs
-from stance.analyse.actor_files import apply_actor_files, registry_summary
-from stance.analyse.registry import RegistryError
-from stance.score.aggregate import RULE as ACTOR_RULE
-from stance.score.fields import check_field_options, with_fields
 from stance.score.shards import open_store, output_format
 from stance.score.tables import write_pairs_csv
 
@@ -77,7 +77,7 @@ def load_pipeline(cfg: DictConfig) -> StancePipeline:
         raise ScoreError(f"model_dir={cfg.model_dir}: no such model directory (looked in {Path(cfg.model_dir).resolve()})")
     try:
         return StancePipeline.load(cfg.model_dir, cfg.actors, cfg.segment, batch_size=cfg.batch_size,
-                                   neutral_band=cfg.neutral_band, bf16=cfg.bf16, threads=cfg.threads)
+                                   bf16=cfg.bf16, threads=cfg.threads)
     except Exception as error:  # any failure here is reported as one line
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise ScoreError(f"{cfg.model_dir}: cannot load the model: {message}") from error

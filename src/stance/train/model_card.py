@@ -25,10 +25,10 @@ def _calibration(metrics: dict) -> list[str]:
         return ["- Calibration: none (raw softmax)."]
     before = {n: round(m["ece"], 3) for n, m in metrics["dev_uncalibrated"].items()}
     after = {n: round(m["ece"], 3) for n, m in metrics["dev"]["sets"].items()}
-    return [f"- Calibration fitted on dev: temperature {calibration['temperature']}, decision bias "
-            f"{calibration['bias']} (added to the scaled logits; zeros: no bias helped dev macro-F1). "
-            f"Dev NLL {calibration['nll_before']:.3f} -> {calibration['nll_after']:.3f}; dev ECE before {before}, "
-            f"after {after}."]
+    return [(f"- Calibration fitted on dev: temperature {calibration['temperature']}, decision bias "
+             f"{calibration['bias']} (added to the scaled logits; zeros: no bias helped dev macro-F1). "
+             f"Dev NLL {calibration['nll_before']:.3f} -> {calibration['nll_after']:.3f}; dev ECE before {before}, "
+             f"after {after}.")]
 
 
 def _duration(seconds: float) -> str:

@@ -6,35 +6,42 @@ directory is written by the main process only.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 import logging
 import random
 import sys
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import hydra
 import numpy as np
-from sklearn.metrics import f1_score
 import torch
 from omegaconf import DictConfig, OmegaConf
+from sklearn.metrics import f1_score
 from transformers import EarlyStoppingCallback, Trainer, TrainingArguments, set_seed
 
 from stance.atomic import atomic_directory
 from stance.config import CONF_DIR, save_portable
-from stance.quiet import quiet_library_notices
-from stance.shared import missing_shared
-from stance.data.sources import DataError, load_source
-from stance.model.encoding import collate
 from stance.data.mixing import mix_sources
+from stance.data.sources import DataError, load_source
 from stance.evaluate.metrics import classification_metrics, expected_calibration_error
 from stance.model.calibration import fit_calibration, nll
 from stance.model.classifier import LoadedModel, build_classifier, init_from, native_bf16, save_classifier
-from stance.train.model_card import write_model_card
+from stance.model.encoding import collate
+from stance.model.predict import (
+    Prediction,
+    calibrated_probs,
+    claim_sentiment,
+    encode_examples,
+    features,
+    predict_proba,
+)
+from stance.quiet import quiet_library_notices
+from stance.shared import missing_shared
 from stance.train.guard import check_output_dir
+from stance.train.model_card import write_model_card
 from stance.train.warm_start import choose_init_from
-from stance.model.predict import Prediction, calibrated_probs, claim_sentiment, encode_examples, features, predict_proba
 from stance.types import PairExample
 
 log = logging.getLogger("stance.train")

@@ -148,9 +148,10 @@ class RayEngine:
         actors = OmegaConf.to_container(cfg.actors, resolve=True)
         key = hashlib.sha1(json.dumps([segment, actors], sort_keys=True).encode()).hexdigest()
         settings = {"segment": segment, "actors": actors, "batch_size": cfg.batch_size, "bf16": self.bf16,
-                    "neutral_band": cfg.neutral_band, "threads": cfg.ray.threads_per_actor}
-        # Arguments travel as object references in lists (Ray hands them over unresolved), so they stay small. The tasks' memory reservation also keeps Ray Data from fusing them into the actors (fused,
-        # spaCy would run inside the model actors, in turn with the model).
+                    "threads": cfg.ray.threads_per_actor}
+        # Arguments travel as object references in lists (Ray hands them over unresolved), so they stay small.
+        # The tasks' memory reservation also keeps Ray Data from fusing them into the actors (fused, spaCy
+        # would run inside the model actors, in turn with the model).
         return (ray.data.from_arrow_refs(blocks)
                 .map_batches(analyse_block, batch_size=None, batch_format="pyarrow", num_cpus=cfg.ray.analysis_cpus,
                              memory=ANALYSIS_MEMORY_MB * 2**20,

@@ -74,8 +74,8 @@ class ModelActor:
                 (local / name).parent.mkdir(parents=True, exist_ok=True)
                 (local / name).write_bytes(data)
             self.pipe = StancePipeline.load(local, settings["actors"], settings["segment"],
-                                            batch_size=settings["batch_size"], neutral_band=settings["neutral_band"],
-                                            bf16=settings["bf16"], threads=settings["threads"], analyser=False)
+                                            batch_size=settings["batch_size"], bf16=settings["bf16"],
+                                            threads=settings["threads"], analyser=False)
         finally:
             shutil.rmtree(local, ignore_errors=True)  # everything is in memory once loaded
 
