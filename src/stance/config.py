@@ -241,6 +241,9 @@ class RayConfig:
     threads_per_actor: int = 1  # torch threads (and CPUs reserved) per model actor
     analysis_cpus: int = 1  # CPUs per claims/actors task (spaCy); tasks run on every CPU the actors leave
     batch_size: int = 32  # documents per block: one claims/actors task, one model call, one write
+    # The driver reads the input in windows of this many documents and streams each through the actors, so its
+    # memory and the object store hold one window, not the corpus (each window starts the actor pool anew).
+    window_documents: int = 100000
     connect_timeout_s: float = 10.0  # an existing cluster that does not answer within this is an error
 
 

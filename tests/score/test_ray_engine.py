@@ -1,7 +1,11 @@
 """engine=ray on a local Ray (2 CPUs) with the tiny model: the local engine's rows, labels, problems and
 files; a rerun after an interruption scores only what is missing; a cluster that cannot be reached or a
-missing extra is one line. One Ray serves the in-process tests; one test runs the real command."""
+missing extra is one line. One Ray serves the in-process tests; one test runs the real command.
+
+Ray starts its workers at niceness 15 (they yield to everything else); beside another pytest worker (`-n 2`)
+that starved them for minutes, so the Ray these tests start runs its workers at the tests' own priority."""
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +30,7 @@ DOCS = {
 }
 BAD_LINES = ['{"id": "g", "text": ""}', '{"id": "h", "text": ', '{"id": "a", "text": "A second a."}']
 KEY = ("doc_id", "claim_id", "actor")
+os.environ["RAY_worker_niceness"] = "0"  # read when Ray starts: by `local_ray` and by the real command
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +97,7 @@ def test_ray_gives_the_local_rows_problems_and_files(tmp_path, tiny_model_dir, l
     corpus = write_corpus(tmp_path / "posts.jsonl")
     local, local_out = score(tmp_path, tiny_model_dir, "local", f"input={corpus}")
     summary, out = score(tmp_path, tiny_model_dir, "ray", f"input={corpus}", "engine=ray", "ray.batch_size=2",
-                         "shard_pairs=3")
+                         "ray.window_documents=4", "shard_pairs=3")
     assert len(list((out / "pairs").glob("part-*.parquet"))) >= 2  # parquet shards by default on Ray
     assert_same_rows(read_pairs(out), read_jsonl(local_out / "pairs.jsonl"))
     assert sorted(map(json.dumps, read_jsonl(out / "errors.jsonl"))) == \
@@ -105,6 +110,7 @@ def test_ray_gives_the_local_rows_problems_and_files(tmp_path, tiny_model_dir, l
     run = summary["this_run"]
     assert run["engine"] == "ray" and run["documents_scored"] == len(DOCS) and run["model_seconds"] > 0
     assert run["ray"]["cluster_cpus"] == 2 and run["ray"]["peak_actor_rss_mb"] > 0
+    assert run["ray"]["windows"] == 2  # 6 documents in blocks of 2, read 4 at a time
 
 
 def test_given_pairs_on_ray_and_jsonl_output(tmp_path, tiny_model_dir, local_ray):
@@ -128,19 +134,21 @@ def test_rerun_after_an_interruption_scores_only_what_is_missing(tmp_path, tiny_
     root.mkdir()
     for doc_id, text in DOCS.items():
         (root / f"{doc_id}.txt").write_text(text)
-    options = [f"input={root}", "engine=ray", "ray.batch_size=1", "shard_pairs=1"]
-    _, out = score(tmp_path, tiny_model_dir, "out", *options)
+    # The engine is not part of the run: Ray finishes a run the local engine started, and vice versa.
+    local = [f"input={root}", "output_format=parquet", "doc_batch_size=1", "shard_pairs=1"]
+    _, out = score(tmp_path, tiny_model_dir, "out", *local)
     expected = read_pairs(out)
     done = (out / "done.jsonl").read_text().splitlines(keepends=True)
     # Interrupted after every shard was renamed into place but before the last 3 done lines were written.
     (out / "done.jsonl").write_text("".join(done[:3]))
-    summary, _ = score(tmp_path, tiny_model_dir, "out", *options)
+    summary, _ = score(tmp_path, tiny_model_dir, "out", f"input={root}", "engine=ray", "ray.batch_size=1",
+                       "shard_pairs=1")
+    assert summary["this_run"]["engine"] == "ray"
     assert summary["this_run"]["resumed_documents"] == 3 and summary["this_run"]["documents_scored"] == 3
     assert_same_rows(read_pairs(out), expected)
     assert len(read_pairs(out)) == len(expected)  # nothing twice
-    # The engine is not part of the run: the local engine finishes a run Ray started, and vice versa.
     (out / "done.jsonl").write_text("".join(done[:4]))
-    summary, _ = score(tmp_path, tiny_model_dir, "out", *options[:1], "output_format=parquet", "shard_pairs=1")
+    summary, _ = score(tmp_path, tiny_model_dir, "out", *local)
     assert summary["this_run"]["engine"] == "local" and summary["this_run"]["documents_scored"] == 2
     assert_same_rows(read_pairs(out), expected)
     assert sorted(r["doc_id"] for r in read_jsonl(out / "done.jsonl")) == sorted(DOCS)

@@ -1,9 +1,12 @@
 """The model card (README.md) written next to every trained model."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from omegaconf import DictConfig
+
+from stance.config import REPO_ROOT
 
 LIMITS = """\
 - Reads one claim at a time (with the claim before it where `context: previous`): stance built over a
@@ -40,9 +43,14 @@ def _f1(value: float | None) -> str:
     return "-" if value is None else f"{value:.4f}"
 
 
+def _shown(path: str) -> str:
+    """A path as the repository sees it (`data/...`, `../shared/...`), so a card reads the same on every clone."""
+    return os.path.relpath(Path(path).resolve(), REPO_ROOT) if Path(path).is_absolute() else path
+
+
 def _files(cfg: DictConfig) -> str:
     """Each training source's file (and the part of it used, where a source has one)."""
-    return "; ".join(f"{s.name or Path(s.path).stem} = {s.path}" + (f" ({s.split})" if s.get("split") else "")
+    return "; ".join(f"{s.name or Path(s.path).stem} = {_shown(s.path)}" + (f" ({s.split})" if s.get("split") else "")
                      for s in cfg.data.train)
 
 
@@ -70,7 +78,7 @@ def write_model_card(out_dir: str | Path, cfg: DictConfig, metrics: dict) -> Pat
          f"{', '.join(s.name or s.path for s in cfg.data.dev)} (early stopping patience "
          f"{trainer.early_stopping_patience}): best epoch {_f1(stats.get('best_dev_f1_macro'))} as logged in "
          f"training; dev {metrics['dev']['f1_macro']:.4f} after calibration, as printed at the end."),
-        (f"- Continued from `{stats['init_from']['from']}` (its adapter and heads)" if stats.get("init_from") else
+        (f"- Continued from `{_shown(stats['init_from']['from'])}` (its adapter and heads)" if stats.get("init_from") else
          "- Started from the backbone alone (fresh adapter and heads)")
         + (f": {stats['start']}." if stats.get("start") else "."),
         (f"- {stats['epochs_run']} epochs, lr {trainer.learning_rate}, batch {trainer.batch_size}, "

@@ -1,7 +1,7 @@
 """`engine=ray`: the same scoring on Ray Data, locally or on an existing cluster.
 
-    driver: read + check the input (the local engine's readers: same problems, same resume filter)
-        -> blocks of `ray.batch_size` documents in Ray's object store
+    driver: read + check the input (the local engine's readers: same problems, same resume filter), a window
+        of `ray.window_documents` at a time -> blocks of `ray.batch_size` documents in Ray's object store
     Ray Data: claims and actors as tasks (`analyse_block`, `ray.analysis_cpus` each)
         -> the model in a pool of `ray.num_model_actors` actors (`ModelActor`, `ray.threads_per_actor`
            torch threads each, the model directory shipped to them and loaded once per actor)
@@ -34,7 +34,7 @@ from stance.score.engines.ray_cluster import (
     import_ray,
     without_false_alarm,
 )
-from stance.score.run import ScoreError, finish_batch, pending_batches
+from stance.score.run import ScoreError, batches, finish_batch, pending_batches
 
 LOGS = "/tmp/ray/session_latest/logs on the head node"
 ANALYSIS_MEMORY_MB = 768  # reserved per claims/actors task: a worker with spaCy loaded peaked at 573 MB
@@ -48,7 +48,7 @@ class RayEngine:
 
         import_ray()  # before anything is written: a missing extra or an impossible setting is one line
         settings = cfg.ray
-        for key in ("num_model_actors", "threads_per_actor", "analysis_cpus", "batch_size"):
+        for key in ("num_model_actors", "threads_per_actor", "analysis_cpus", "batch_size", "window_documents"):
             if settings[key] < 1:
                 raise ValueError(f"ray.{key}={settings[key]}: expected a positive number")
         check_options(cfg.ray.address, cfg.ray.num_cpus)
@@ -80,7 +80,6 @@ class RayEngine:
 
     def _score(self, store, cfg: DictConfig, documents, started: float) -> tuple[int, int]:
         import pyarrow as pa
-        import pyarrow.compute as pc
         import ray
 
         from stance.score.engines.ray_stages import pack_model
@@ -92,15 +91,28 @@ class RayEngine:
                      "analysis_cpus": settings.analysis_cpus, "batch_size": settings.batch_size}
         self._check_cpus(settings)
         bar = tqdm(desc="documents", unit="doc", delay=2.0, disable=not cfg.progress)
-        blocks = [ray.put(pa.table({"document": pa.array([pickle.dumps(d) for d in todo], pa.binary())}))
-                  for todo in pending_batches(store, cfg, bar, size=settings.batch_size)]
-        self.info["read_seconds"] = round(time.perf_counter() - started - self.info["start_seconds"], 2)
-        if not blocks:
-            bar.close()
-            return 0, 0
-        dataset = self._pipeline(cfg, blocks, ray.put(pack_model(cfg.model_dir)))
+        todo = pending_batches(store, cfg, bar, size=settings.batch_size)
+        per_window = max(1, settings.window_documents // settings.batch_size)  # blocks per window
+        model_ref, scored_docs, scored_pairs, windows = None, 0, 0, 0
+        self.info["driver_seconds"] = 0.0  # the driver's own work per block (unpickling, rows, writing)
+        for window in batches(todo, per_window):
+            blocks = [ray.put(pa.table({"document": pa.array([pickle.dumps(d) for d in batch], pa.binary())}))
+                      for batch in window]
+            if not windows:  # reading the first window (all of a corpus below window_documents)
+                self.info["read_seconds"] = round(time.perf_counter() - started - self.info["start_seconds"], 2)
+            model_ref = model_ref or ray.put(pack_model(cfg.model_dir))
+            docs, pairs = self._score_window(store, cfg, documents, self._pipeline(cfg, blocks, model_ref), bar,
+                                             started)
+            scored_docs, scored_pairs, windows = scored_docs + docs, scored_pairs + pairs, windows + 1
+        self.info["windows"] = windows
+        bar.close()
+        return scored_docs, scored_pairs
+
+    def _score_window(self, store, cfg: DictConfig, documents, dataset, bar, started: float) -> tuple[int, int]:
+        """Write each block of one window as it finishes; returns (documents, pairs) scored."""
+        import pyarrow.compute as pc
+
         scored_docs = scored_pairs = 0
-        driver_seconds = 0.0  # the driver's own work per block (unpickling, rows, writing): where it would cap
         for block in _results(dataset, cfg.model_dir):
             block_started = time.perf_counter()
             self.info.setdefault("first_block_seconds", round(block_started - started, 2))
@@ -108,15 +120,13 @@ class RayEngine:
                       for d, r in zip(block.column("document").to_pylist(), block.column("result").to_pylist())]
             docs, pairs = finish_batch(store, documents, scored)
             scored_docs, scored_pairs = scored_docs + docs, scored_pairs + pairs
-            driver_seconds += time.perf_counter() - block_started
-            self.info["driver_seconds"] = round(driver_seconds, 3)
+            self.info["driver_seconds"] = round(self.info["driver_seconds"] + time.perf_counter() - block_started, 3)
             self.seconds["analysis"] += pc.sum(block.column("analysis_seconds")).as_py()
             self.seconds["model"] += pc.sum(block.column("model_seconds")).as_py()
             for column in ("actor_rss_mb", "analysis_rss_mb"):
                 self.info[f"peak_{column}"] = round(max(self.info.get(f"peak_{column}", 0.0),
                                                         pc.max(block.column(column)).as_py()), 1)
             bar.update(len(scored))
-        bar.close()
         return scored_docs, scored_pairs
 
     def _check_cpus(self, settings: DictConfig) -> None:
