@@ -1,7 +1,6 @@
 """The model card (README.md) written next to every trained model."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from omegaconf import DictConfig
@@ -22,14 +21,15 @@ def _row(name: str, m: dict) -> str:
             f"{m['ece']:.3f} | {sentiment} |")
 
 
-def _calibration(metrics: dict) -> list[str]:
+def _calibration(metrics: dict, decision_bias: bool) -> list[str]:
     calibration = metrics.get("calibration")
     if not calibration:
         return ["- Calibration: none (raw softmax)."]
     before = {n: round(m["ece"], 3) for n, m in metrics["dev_uncalibrated"].items()}
     after = {n: round(m["ece"], 3) for n, m in metrics["dev"]["sets"].items()}
-    return [(f"- Calibration fitted on dev: temperature {calibration['temperature']}, decision bias "
-             f"{calibration['bias']} (added to the scaled logits; zeros: no bias helped dev macro-F1). "
+    bias = (f"decision bias {calibration['bias']} (added to the scaled logits; zeros: no bias helped dev macro-F1)"
+            if decision_bias else "no decision bias (trainer.decision_bias=false)")
+    return [(f"- Calibration fitted on dev: temperature {calibration['temperature']}, {bias}. "
              f"Dev NLL {calibration['nll_before']:.3f} -> {calibration['nll_after']:.3f}; dev ECE before {before}, "
              f"after {after}.")]
 
@@ -44,8 +44,13 @@ def _f1(value: float | None) -> str:
 
 
 def _shown(path: str) -> str:
-    """A path as the repository sees it (`data/...`, `../shared/...`), so a card reads the same on every clone."""
-    return os.path.relpath(Path(path).resolve(), REPO_ROOT) if Path(path).is_absolute() else path
+    """A path in the repository or beside it as the repository sees it (`data/...`, `../shared/...`), so a card
+    reads the same on every clone; any other path as it is."""
+    resolved = Path(path).resolve()
+    for base, prefix in ((REPO_ROOT, ""), (REPO_ROOT.parent, "../")):
+        if resolved.is_relative_to(base):
+            return prefix + str(resolved.relative_to(base))
+    return path
 
 
 def _files(cfg: DictConfig) -> str:
@@ -93,7 +98,7 @@ def write_model_card(out_dir: str | Path, cfg: DictConfig, metrics: dict) -> Pat
         "## Metrics",
         "F1m = macro-F1 over the three classes (as in the NewsMTSC paper); F1 polar = macro-F1 over against+favor.",
         "",
-        *_calibration(metrics),
+        *_calibration(metrics, cfg.trainer.decision_bias),
         "",
         "| set | pairs | F1m | accuracy | F1 polar | ECE | sentiment F1m (claims) |",
         "|---|---|---|---|---|---|---|",
