@@ -160,7 +160,7 @@ def naive_and_batched(args: argparse.Namespace, pairs: list[dict]) -> dict:
 
     from stance.model.classifier import load_classifier
     from stance.model.encoding import collate
-    from stance.model.predict import encode_examples, features, predict_proba
+    from stance.model.predict import calibrated_probs, encode_examples, features, predict_proba
     from stance.score.run import quiet_library_notices
     from stance.types import PairExample, Span
 
@@ -183,8 +183,8 @@ def naive_and_batched(args: argparse.Namespace, pairs: list[dict]) -> dict:
         def _forward(self, inputs):
             return self.model(**inputs)
 
-        def postprocess(self, outputs):
-            return torch.softmax(outputs["logits"][0].float(), dim=-1).numpy()
+        def postprocess(self, outputs):  # the model's saved calibration, as scoring applies it
+            return calibrated_probs(outputs["logits"][:1].detach().float().numpy(), loaded.calibration)[0]
 
     loaded.model.device = torch.device("cpu")  # what Pipeline asks of a model; StanceClassifier is a plain Module
     naive = OnePairPipeline(model=loaded.model, tokenizer=loaded.tokenizer, device=torch.device("cpu"))
