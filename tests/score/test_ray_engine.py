@@ -8,26 +8,20 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+import scoring
+from scoring import GIVEN_PAIRS, read_jsonl, write_jsonl
 
-from stance.config import compose
 from stance.score.engines.ray_cluster import RayUnavailable, check_reachable, connect, import_ray
 from stance.score.engines.ray_engine import worker_error
-from stance.score.run import main, run_score
+from stance.score.run import main
 from stance.score.shards import read_pairs
 
 ray = pytest.importorskip("ray", reason="engine=ray needs the ray extra (pip install -e .[ray])")
 
-DOCS = {
-    "a": "Putin failed badly in Ukraine. Aliyev met Erdogan in Ankara on Tuesday.",
-    "b": "The Kremlin lost the war. Russia and Azerbaijan are rivals now.",
-    "c": "Erdogan wants to push Russia out of the Caucasus.",
-    "d": "Rain fell all day. The Taliban met officials from India.",
-    "e": "Iran and Turkey signed a deal. Brussels was not amused.",
-    "f": "Nobody here names anyone.",
-}
+DOCS = {**scoring.DOCS, "e": "Iran and Turkey signed a deal. Brussels was not amused.",
+        "f": "Nobody here names anyone."}
 BAD_LINES = ['{"id": "g", "text": ""}', '{"id": "h", "text": ', '{"id": "a", "text": "A second a."}']
 KEY = ("doc_id", "claim_id", "actor")
 os.environ["RAY_worker_niceness"] = "0"  # read when Ray starts: by `local_ray` and by the real command
@@ -44,19 +38,13 @@ def local_ray():
 
 
 def score(tmp_path, model_dir, out, *overrides):
-    cfg = compose("score", [f"model_dir={model_dir}", f"output={tmp_path / out}", "progress=false", "threads=1",
-                            "bf16=false", "view=false", *overrides])
-    return run_score(cfg), tmp_path / out
+    return scoring.score(tmp_path, model_dir, "view=false", *overrides, out=out)
 
 
 def write_corpus(path):
     lines = [json.dumps({"id": k, "text": v}) for k, v in DOCS.items()]
     path.write_text("\n".join(lines[:3] + BAD_LINES[:2] + lines[3:] + BAD_LINES[2:]) + "\n")
     return path
-
-
-def read_jsonl(path):
-    return [json.loads(line) for line in Path(path).read_text().splitlines()]
 
 
 def by_key(rows):
@@ -115,12 +103,7 @@ def test_ray_gives_the_local_rows_problems_and_files(tmp_path, tiny_model_dir, l
 
 def test_given_pairs_on_ray_and_jsonl_output(tmp_path, tiny_model_dir, local_ray):
     path = tmp_path / "pairs.jsonl"
-    given = [
-        {"id": "n1", "text": "Putin met Aliyev.", "mentions": [{"start": 10, "end": 16}], "actor": "Azerbaijan"},
-        {"id": "n2", "text": "He said Putin lied to him.", "mentions": [{"start": 8, "end": 13}, {"start": 22, "end": 25}]},
-        {"id": "n3", "text": "Short.", "mentions": [{"start": 2, "end": 40}]},
-    ]
-    path.write_text("".join(json.dumps(r) + "\n" for r in given))
+    write_jsonl(path, GIVEN_PAIRS)
     options = [f"input={path}", "input_format=pairs"]
     _, local_out = score(tmp_path, tiny_model_dir, "local", *options)
     _, out = score(tmp_path, tiny_model_dir, "ray", *options, "engine=ray", "output_format=jsonl", "ray.batch_size=1")

@@ -9,31 +9,12 @@ import time
 from pathlib import Path
 
 import pytest
+from scoring import DOCS, GIVEN_PAIRS, read_jsonl, score, write_jsonl
 
 from stance.config import compose
-from stance.score.run import ScoreError, main, run_score
-
-DOCS = {
-    "a": "Putin failed badly in Ukraine. Aliyev met Erdogan in Ankara on Tuesday.",
-    "b": "The Kremlin lost the war. Russia and Azerbaijan are rivals now.",
-    "c": "Erdogan wants to push Russia out of the Caucasus.",
-    "d": "Rain fell all day. The Taliban met officials from India.",
-}
+from stance.score.run import ScoreError, main
 
 pytestmark = pytest.mark.usefixtures("reuse_loaded_pipelines")  # tests/score/conftest.py
-
-
-def score(tmp_path, model_dir, *overrides, out="out"):
-    """Float32 unless asked otherwise: bf16 scores move in the 3rd decimal with batch composition, and these
-    tests compare rows exactly across batch sizes and resumed runs."""
-    precision = [] if any(o.startswith("bf16=") for o in overrides) else ["bf16=false"]
-    cfg = compose("score", [f"model_dir={model_dir}", f"output={tmp_path / out}", "progress=false", "threads=1",
-                            *precision, *overrides])
-    return run_score(cfg), tmp_path / out
-
-
-def read_jsonl(path):
-    return [json.loads(line) for line in Path(path).read_text().splitlines()]
 
 
 def write_dir(root, docs=DOCS):
@@ -116,12 +97,7 @@ def test_dir_jsonl_csv_give_the_same_rows(tmp_path, tiny_model_dir):
 
 def test_pairs_mode_scores_given_pairs(tmp_path, tiny_model_dir):
     path = tmp_path / "pairs.jsonl"
-    given = [
-        {"id": "n1", "text": "Putin met Aliyev.", "mentions": [{"start": 10, "end": 16}], "actor": "Azerbaijan"},
-        {"id": "n2", "text": "He said Putin lied to him.", "mentions": [{"start": 8, "end": 13}, {"start": 22, "end": 25}]},
-        {"id": "n3", "text": "Short.", "mentions": [{"start": 2, "end": 40}]},
-    ]
-    path.write_text("".join(json.dumps(r) + "\n" for r in given))
+    write_jsonl(path, GIVEN_PAIRS)
     summary, out = score(tmp_path, tiny_model_dir, f"input={path}", "input_format=pairs")
     pairs = read_jsonl(out / "pairs.jsonl")
     assert [(p["doc_id"], p["actor"], p["kind"], p["text"]) for p in pairs] == [

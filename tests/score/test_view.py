@@ -2,43 +2,20 @@
 random model: what the view shows, that input text is escaped, the index beyond view_documents, resuming,
 and dates read, checked and aggregated per period."""
 import csv
-import json
 import re
 import time
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from scoring import DOCS, read_jsonl, score, write_jsonl
 
-from stance.config import compose
 from stance.score.dates import parse_date, period_of, period_range
 from stance.score.inputs import Document, InputSpec, read_inputs
-from stance.score.run import ScoreError, run_score
+from stance.score.run import ScoreError
 from stance.score.view import ViewOptions, write_view
 
-DOCS = {
-    "a": "Putin failed badly in Ukraine. Aliyev met Erdogan in Ankara on Tuesday.",
-    "b": "The Kremlin lost the war. Russia and Azerbaijan are rivals now.",
-    "c": "Erdogan wants to push Russia out of the Caucasus.",
-    "d": "Rain fell all day. The Taliban met officials from India.",
-}
-
 pytestmark = pytest.mark.usefixtures("reuse_loaded_pipelines")  # tests/score/conftest.py
-
-
-def score(tmp_path, model_dir, *overrides, out="out"):
-    cfg = compose("score", [f"model_dir={model_dir}", f"output={tmp_path / out}", "progress=false", "threads=1",
-                            "bf16=false", *overrides])
-    return run_score(cfg), tmp_path / out
-
-
-def write_jsonl(path, rows):
-    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
-    return path
-
-
-def read_jsonl(path):
-    return [json.loads(line) for line in Path(path).read_text().splitlines()]
 
 
 class Collect(HTMLParser):
