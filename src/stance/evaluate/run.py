@@ -135,9 +135,8 @@ def pipeline_analyser(cfg: DictConfig) -> Callable[[str], list[ClaimActors]]:
 
 
 def gold_documents(set_cfg: DictConfig) -> tuple[dict[str, list[dict]], dict[str, str]]:
-    """The set's gold rows by document, and each document's text: one read of the gold file and of each
-    document, with every row checked against its document (`check_gold`). `document` is the text of a
-    one-document set, or the directory of `<doc_id>.txt` files."""
+    """The set's gold rows by document, and each document's text, with every row checked against its document
+    (`check_gold`). `document` is the text of a one-document set, or the directory of `<doc_id>.txt` files."""
     path, document = set_cfg.source.path, Path(set_cfg.document)
     one_document = not document.is_dir()
     summary = check_gold(path, document if one_document else None, None if one_document else document)
@@ -145,12 +144,14 @@ def gold_documents(set_cfg: DictConfig) -> tuple[dict[str, list[dict]], dict[str
     rows_by_doc: dict[str, list[dict]] = {}
     for _, row in summary.valid_rows:
         rows_by_doc.setdefault(str(row["doc_id"]), []).append(row)
-    texts = summary.documents if not one_document else {doc_id: summary.document for doc_id in rows_by_doc}
-    if not one_document:
+    if one_document:
+        texts = {doc_id: summary.document for doc_id in rows_by_doc}
+        if len(rows_by_doc) > 1:
+            problems.append(f"{path}: {len(rows_by_doc)} documents; `document` must then be their directory")
+    else:
+        texts = summary.documents
         problems += [f"{document / f'{doc_id}.txt'}: document {doc_id} of set {set_cfg.name} not found"
                      for doc_id in summary.unchecked_documents]
-    elif len(rows_by_doc) > 1:
-        problems.append(f"{path}: {len(rows_by_doc)} documents; `document` must then be their directory")
     if problems:
         raise DataError(problems)
     return rows_by_doc, texts
