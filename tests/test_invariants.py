@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from stance.score.inputs import Document, InputProblem, InputSpec, read_inputs
+from stance.score.outputs import read_rows
 from stance.types import Span
 
 FAST = settings(max_examples=int(os.environ.get("STANCE_HYPOTHESIS_EXAMPLES", "40")), deadline=None,
@@ -201,8 +202,9 @@ def test_random_records_good_ones_scored_bad_ones_reported(pipe, score_cfg, monk
         cfg = score_cfg.copy()
         cfg.input, cfg.output = str(path), f"{tmp}/out"
         stance.score.run.run_score(cfg)
-        done = [json.loads(row)["doc_id"] for row in (Path(tmp) / "out" / "done.jsonl").read_text().splitlines()]
-        errors = [json.loads(row) for row in (Path(tmp) / "out" / "errors.jsonl").read_text().splitlines()]
+        # read_rows splits on "\n" only: a doc_id may hold U+2028 or U+0085, which splitlines() would cut at
+        done = [row["doc_id"] for row in read_rows(Path(tmp) / "out" / "done.jsonl")]
+        errors = read_rows(Path(tmp) / "out" / "errors.jsonl")
     assert done == [e[1] for _, e in lines if e and e[0] == "doc"]
     assert [(e["file"], e["line"]) for e in errors] == [(str(path), n) for n, (_, e) in enumerate(lines, 1)
                                                         if e and e[0] == "bad"]
