@@ -13,12 +13,14 @@ import random
 import sys
 from pathlib import Path
 
+from stance.data.validate import strict_gold_rows
+
 SET_DIR = Path(__file__).resolve().parents[1] / "data" / "commentary"
 BLANK = {"stance": None, "sentiment": None, "note": ""}
 
 
 def main(minimum_pairs: int = 330, seed: int = 12) -> None:
-    rows = [json.loads(line) for line in (SET_DIR / "test.jsonl").read_text(encoding="utf-8").splitlines()]
+    rows = strict_gold_rows(SET_DIR / "test.jsonl")  # the validator's reader and checks
     by_doc: dict[str, list[dict]] = {}
     for row in rows:
         by_doc.setdefault(row["doc_id"], []).append(row)

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import random
 from pathlib import Path
 
 from stance.config import REPO_ROOT
 from stance.data.simple import locate_target
+from stance.data.validate import strict_gold_rows
 
 LABELS = {"against": "negative", "neutral": "neutral", "favor": "positive"}
 
@@ -46,7 +46,7 @@ def main() -> None:
     parser.add_argument("--split", default="dev", choices=["train", "dev", "test"])
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "data/examples/labels.csv")
     args = parser.parse_args()
-    rows = [json.loads(line) for line in (REPO_ROOT / f"data/commentary/{args.split}.jsonl").read_text().splitlines()]
+    rows = strict_gold_rows(REPO_ROOT / f"data/commentary/{args.split}.jsonl")  # the validator's reader and checks
     pairs = faithful_pairs(rows)
     random.Random(args.seed).shuffle(pairs)
     chosen, per_doc = [], {}

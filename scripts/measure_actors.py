@@ -23,6 +23,7 @@ from omegaconf import OmegaConf, open_dict
 from stance.analyse import DocumentAnalyser
 from stance.analyse.registry import ActorRegistry
 from stance.config import REPO_ROOT, ActorsConfig, compose
+from stance.data.validate import strict_gold_rows
 from stance.evaluate.matching import detect_pairs, gold_pair_spans, predicted_pair_spans
 from stance.textfile import decode_text
 
@@ -92,8 +93,12 @@ def main(argv: list[str] | None = None) -> dict:
             own = [o.split(".", 1)[1] for o in overrides if o.startswith("actors.")]  # still apply actors.* overrides
             cfg.actors = OmegaConf.merge(OmegaConf.structured(ActorsConfig), OmegaConf.load(args.registry),
                                          OmegaConf.from_dotlist(own))
-    rows = [json.loads(line) for line in args.gold.read_text(encoding="utf-8").splitlines() if line.strip()]
-    result = measure(rows, args.documents or args.gold.with_suffix(""), cfg)
+    documents = args.documents or args.gold.with_suffix("")
+    try:
+        rows = strict_gold_rows(args.gold, documents)  # the validator's reader and checks
+    except ValueError as error:
+        sys.exit(str(error))
+    result = measure(rows, documents, cfg)
     for key, title in (("all", "all actors"), ("unknown", "actors the registry does not know")):
         r = result[key]
         print(f"{title}: recall {r['recall']} ({r['recall_name']} with the same name) of {r['gold_pairs']} gold pairs; "

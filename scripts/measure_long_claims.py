@@ -27,10 +27,14 @@ def source_claims() -> tuple[list[str], str]:
     from stance.analyse.nlp import load_nlp
     from stance.analyse.segment import segment_claims
     from stance.config import compose
+    from stance.textfile import decode_text
 
     seed = Path(compose("score").paths.shared) / "seed" / "commentary-01.txt"
     path = seed if seed.is_file() else REPO / "data" / "examples" / "middle-corridor.txt"
-    return [c.text for c in segment_claims(load_nlp()(path.read_text(encoding="utf-8")))], str(path)
+    text = decode_text(path.read_bytes())  # as scoring reads a document: CRLF kept, so offsets agree
+    if not isinstance(text, str):
+        sys.exit(f"{path}:{text.line}: {text.message}")
+    return [c.text for c in segment_claims(load_nlp()(text))], str(path)
 
 
 def texts(claims: list[str], chars: int, seed: int) -> dict[str, str]:

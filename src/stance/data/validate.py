@@ -276,6 +276,15 @@ def read_gold_rows(path: str | Path, problems: list[str], document_path: str | P
     return summary.valid_rows
 
 
+def strict_gold_rows(path: str | Path, document_dir: str | Path | None = None) -> list[dict]:
+    """Every row of a gold file, for scripts that measure or sample a labelled set: ValueError listing each
+    "FILE:LINE: problem" when any check of `check_gold` fails, so no figure is computed on a broken file."""
+    summary = check_gold(path, document_dir=document_dir)
+    if summary.problems:
+        raise ValueError("\n".join(summary.problems))
+    return [row for _, row in summary.valid_rows]
+
+
 def validate_gold(path: str | Path, document_path: str | Path | None = None) -> list[str]:
     """The problems of one gold file, one "FILE:LINE: problem" line each; empty when it is valid."""
     return check_gold(path, document_path).problems
