@@ -29,10 +29,11 @@ os.environ["RAY_worker_niceness"] = "0"  # read when Ray starts: by `local_ray` 
 
 @pytest.fixture(scope="module")
 def local_ray():
-    """One local Ray for the in-process tests (the engine uses a Ray already running, and leaves it be)."""
+    """One local Ray for the in-process tests (the engine uses a Ray already running, and leaves it be); a new
+    one even while a `ray start` cluster runs beside it (test_ray_client.py)."""
     import logging
 
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
+    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
     yield
     ray.shutdown()
 
@@ -147,9 +148,9 @@ def test_an_unreachable_cluster_is_one_line_and_exit_1(tmp_path, tiny_model_dir,
 
 
 def test_addresses_and_a_missing_extra_are_one_line(monkeypatch):
-    with pytest.raises(RayUnavailable, match=r"expected auto or HOST:PORT"):
+    with pytest.raises(RayUnavailable, match=r"expected auto, HOST:PORT"):
         check_reachable("nohost", 1)
-    with pytest.raises(RayUnavailable, match=r"Ray Data does not run over Ray Client \(ray://\); submit the command"):
+    with pytest.raises(RayUnavailable, match=r"Ray Data does not run over Ray Client \(ray://\) in this process"):
         connect("ray://head:10001", None, 1)  # checked before Ray is started, joined or found running
     with pytest.raises(RayUnavailable, match=r"cannot reach a Ray cluster at 127.0.0.1:9 \(Connection refused\)"):
         check_reachable("127.0.0.1:9", 1)

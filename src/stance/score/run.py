@@ -200,16 +200,17 @@ def score_with(pipe, store: ResultStore, cfg: DictConfig, documents: DocumentSto
         raise ScoreError(str(error)) from error
 
 
-def run_score(cfg: DictConfig) -> dict:
+def run_score(cfg: DictConfig, merge_actor_files: bool = True) -> dict:
     """Score the input into cfg.output, holding its lock (`OutputLock`) throughout; returns the summary
-    (also written to summary.json)."""
+    (also written to summary.json). `merge_actor_files=False`: cfg.actors already holds `actors_file`."""
     try:
         check_options(cfg, resolve_format(cfg.input, cfg.input_format))
         check_field_options(cfg.keep_fields, resolve_format(cfg.input, cfg.input_format))
         if cfg.engine not in ENGINES:
             raise ValueError(f"engine={cfg.engine!r}: expected one of {', '.join(ENGINES)}")
         output_format(cfg)  # ValueError for an unknown one
-        apply_actor_files(cfg)  # actors_file=... merged into cfg.actors: one registry from here on
+        if merge_actor_files:
+            apply_actor_files(cfg)  # actors_file=... merged into cfg.actors: one registry from here on
         if cfg.limit is not None and cfg.limit < 1:
             raise ValueError(f"limit={cfg.limit}: expected a positive number of records (or null: all)")
         lock = OutputLock(cfg.output).acquire()
@@ -306,16 +307,37 @@ def print_report(cfg: DictConfig, summary: dict) -> None:
         print(f"  {Path(cfg.output) / info['file']}: {detail}")
 
 
-@hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="score")
-def main(cfg: DictConfig) -> None:
-    quiet_library_notices()
+def score_and_report(cfg: DictConfig, merge_actor_files: bool = True) -> int:
+    """The command: score, print the report (or the one-line error); returns the exit code."""
     try:
-        summary = run_score(cfg)
+        summary = run_score(cfg, merge_actor_files)
         if summary["counts"]["documents"] == 0:
             raise ScoreError(f"{cfg.input}: nothing could be scored ({summary['counts']['errors']} problems, "
                              f"see {Path(cfg.output) / 'errors.jsonl'})")
     except ScoreError as error:
         print(f"error: {error}", file=sys.stderr)
-        sys.exit(1)
+        return 1
     print_report(cfg, summary)
+    return 0
+
+
+def score_over_client(cfg: DictConfig) -> int:
+    """`ray.address=ray://...`: the run goes to the cluster as a task (stance.score.engines.ray_client)."""
+    from stance.score.engines.ray_client import run_over_client
+    from stance.score.engines.ray_cluster import RayUnavailable
+
+    try:
+        return run_over_client(cfg)
+    except (RayUnavailable, RegistryError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
+@hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="score")
+def main(cfg: DictConfig) -> None:
+    quiet_library_notices()
+    over_client = cfg.engine == "ray" and str(cfg.ray.address or "").startswith("ray://")
+    code = score_over_client(cfg) if over_client else score_and_report(cfg)
+    if code:
+        sys.exit(code)
 

@@ -1,9 +1,10 @@
 """Connecting `engine=ray` to Ray: a local Ray started for the run (`ray.address: null`) or an existing
 cluster (`auto`: the one `ray start` recorded on this machine, or `HOST:PORT`, its head's GCS address). A
 cluster that cannot be reached is one line (`RayUnavailable`), found with a plain TCP connect first: Ray
-itself retries an unreachable HOST:PORT indefinitely. `ray://` (Ray Client) is refused with the way that
-works: Ray Data does not run over Ray Client (its maintainers' answer in ray-project/ray#48682; tried here
-with Ray 2.60: "'Worker' object has no attribute 'core_worker'").
+itself retries an unreachable HOST:PORT indefinitely. Ray Data does not run over Ray Client (its maintainers'
+answer in ray-project/ray#48682; tried here with Ray 2.60: "'Worker' object has no attribute 'core_worker'"),
+so `ray://` never reaches this engine in-process: `python -m stance.score` sends such a run to the cluster as
+a task (stance.score.engines.ray_client), and a direct call here is refused in one line.
 """
 from __future__ import annotations
 
@@ -39,9 +40,9 @@ def check_options(address: str | None, num_cpus: int | None) -> None:
         raise RayUnavailable(f"ray.num_cpus={num_cpus} applies to a local Ray only; an existing cluster "
                              f"(ray.address={address}) has the CPUs it was started with")
     if address is not None and address.startswith("ray://"):
-        raise RayUnavailable(f"ray.address={address}: Ray Data does not run over Ray Client (ray://); submit the "
-                             "command as a Ray job (ray job submit ... -- python -m stance.score engine=ray "
-                             "ray.address=auto ...) or run it on a cluster node with ray.address=auto or HEAD:6379")
+        raise RayUnavailable(f"ray.address={address}: Ray Data does not run over Ray Client (ray://) in this "
+                             "process; `python -m stance.score engine=ray ray.address=ray://...` sends the run to "
+                             "the cluster as a task, or use ray.address=auto or HEAD:6379 on a cluster node")
 
 
 def connect(address: str | None, num_cpus: int | None, timeout_s: float) -> bool:
@@ -65,8 +66,9 @@ def connect(address: str | None, num_cpus: int | None, timeout_s: float) -> bool
 
 
 def check_reachable(address: str, timeout_s: float) -> None:
-    """RayUnavailable unless something listens at the address (`auto`: the cluster `ray start` recorded)."""
-    target = address
+    """RayUnavailable unless something listens at the address (`auto`: the cluster `ray start` recorded;
+    `ray://HOST:PORT`: its Ray Client server)."""
+    target = address.removeprefix("ray://")
     if address == "auto":
         from ray._private.services import canonicalize_bootstrap_address  # where ray.init itself looks
 
@@ -79,7 +81,8 @@ def check_reachable(address: str, timeout_s: float) -> None:
                                  "`ray start --head`, or give the head's ray.address=HOST:6379)")
     host, _, port = target.rpartition(":")
     if not host or not port.isdigit():
-        raise RayUnavailable(f"ray.address={address}: expected auto or HOST:PORT (the head's GCS address)")
+        raise RayUnavailable(f"ray.address={address}: expected auto, HOST:PORT (the head's GCS address) or "
+                             "ray://HOST:PORT (its Ray Client server)")
     try:
         socket.create_connection((host.strip("[]"), int(port)), timeout=timeout_s).close()
     except OSError as error:

@@ -1,0 +1,110 @@
+"""`ray.address=ray://HOST:PORT`: a run sent through Ray Client to a cluster (`ray start --head`, 2 CPUs, on
+this machine) gives the local engine's rows and problems; a rerun resumes; what cannot travel is one line.
+
+The cluster runs with `--block`, so stopping that one process stops its cluster and nothing else (`ray stop`
+would also stop the Ray of a test running beside this one). Token authentication is off for it and for the
+client alike (`ray start` turns it on where a token file exists)."""
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import scoring
+from scoring import read_jsonl
+
+from stance.score.shards import read_pairs
+
+pytest.importorskip("ray", reason="engine=ray needs the ray extra (pip install -e .[ray])")
+pytest.importorskip("grpc", reason="ray:// needs Ray Client (the ray extra installs ray[client])")
+
+ENV = {**os.environ, "RAY_AUTH_MODE": "disabled", "RAY_worker_niceness": "0", "RAY_USAGE_STATS_ENABLED": "0"}
+DOCS = {**scoring.DOCS, "e": "Iran and Turkey signed a deal. Brussels was not amused."}
+LINES = [json.dumps({"id": k, "text": v}) for k, v in DOCS.items()] + ['{"id": "g", "text": ""}', '{"id": "h"']
+
+
+def row_key(row: dict) -> tuple:
+    return row["doc_id"], row["claim_id"], row["actor"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(port: int, process: subprocess.Popen, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "ray start --head exited"
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise AssertionError(f"no Ray Client server on port {port} after {seconds} s")
+
+
+@pytest.fixture(scope="module")
+def client_address():
+    ray_command = Path(sys.executable).with_name("ray")
+    client_port = free_port()
+    head = subprocess.Popen([str(ray_command), "start", "--head", "--block", "--node-ip-address=127.0.0.1",
+                             f"--port={free_port()}", f"--ray-client-server-port={client_port}", "--num-cpus=2",
+                             "--include-dashboard=false", "--disable-usage-stats"],
+                            env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(client_port, head, 90)
+        yield f"ray://127.0.0.1:{client_port}"
+    finally:
+        head.terminate()
+        head.wait(timeout=60)
+
+
+def score_over_client(address: str, *options: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "stance.score", "engine=ray", f"ray.address={address}", "progress=false",
+               "bf16=false", "threads=1", "view=false", "show_documents=0", *options]
+    return subprocess.run(command, capture_output=True, text=True, timeout=600, env=ENV, cwd=cwd, check=False)
+
+
+def test_a_run_over_ray_client_gives_the_local_rows_and_resumes(tmp_path, tiny_model_dir, client_address):
+    corpus = tmp_path / "posts.jsonl"
+    corpus.write_text("\n".join(LINES) + "\n")
+    _, local_out = scoring.score(tmp_path, tiny_model_dir, f"input={corpus}", "view=false", out="local")
+    out = tmp_path / "client"
+    options = [f"input={corpus}", f"model_dir={tiny_model_dir}", f"output={out}", "output_format=jsonl"]
+
+    first = score_over_client(client_address, *options)
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert f"{len(DOCS)} documents (0 done before)" in first.stdout and "Traceback" not in first.stderr
+    assert f"{corpus}:7: " in first.stderr and f"{corpus}:6: " in first.stderr  # the problems, printed here
+    mine, theirs = read_pairs(out), read_jsonl(local_out / "pairs.jsonl")
+    assert sorted(map(row_key, mine)) == sorted(map(row_key, theirs)) and mine
+    labels = {row_key(row): row["label"] for row in theirs}
+    assert all(row["label"] == labels[row_key(row)] for row in mine)
+    assert sorted(map(json.dumps, read_jsonl(out / "errors.jsonl"))) == \
+           sorted(map(json.dumps, read_jsonl(local_out / "errors.jsonl")))
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["this_run"]["engine"] == "ray" and summary["this_run"]["ray"]["cluster_cpus"] == 2
+
+    again = score_over_client(client_address, *options)  # same model content: same path on the head, resumes
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert f"{len(DOCS)} documents ({len(DOCS)} done before)" in again.stdout and "nothing new to score" in again.stdout
+    assert len(read_pairs(out)) == len(mine)
+
+
+@pytest.mark.parametrize(("option", "line"), [
+    ("output=relative/out", ("ray.address=ray://127.0.0.1:9: output=relative/out: give an absolute path on the "
+                            "cluster's head node (the run goes there as a task; standard input does not travel)")),
+    ("ray.num_cpus=2", ("ray.num_cpus=2 applies to a local Ray only; an existing cluster "
+                       "(ray.address=ray://127.0.0.1:9) has the CPUs it was started with")),
+    ("limit=null", "ray.address=ray://127.0.0.1:9: cannot reach a Ray cluster at 127.0.0.1:9 (Connection refused)"),
+])
+def test_what_cannot_travel_or_connect_is_one_line_and_exit_1(tmp_path, tiny_model_dir, option, line):
+    result = score_over_client("ray://127.0.0.1:9", f"model_dir={tiny_model_dir}", f"output={tmp_path}/out", option,
+                               cwd=tmp_path)
+    assert result.returncode == 1 and result.stderr.strip().splitlines() == [f"error: {line}"]
+    assert not [path for path in tmp_path.rglob("*") if path.is_file()]  # nothing written (Hydra makes the dir)
