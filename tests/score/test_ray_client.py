@@ -1,14 +1,17 @@
 """`ray.address=ray://HOST:PORT`: a run sent through Ray Client to a cluster (`ray start --head`, 2 CPUs, on
-this machine) gives the local engine's rows and problems; a rerun resumes; what cannot travel is one line.
+this machine) gives the local engine's rows and problems; the model lands where a rerun finds it again (the
+resume itself is the engine's, tested in test_ray_engine.py); what cannot travel or connect is one line.
 
-The cluster runs with `--block`, so stopping that one process stops its cluster and nothing else (`ray stop`
-would also stop the Ray of a test running beside this one). Token authentication is off for it and for the
+The cluster runs with `--block` in a session of its own, so killing that process group stops its cluster and
+nothing else (`ray stop` would also stop the Ray of a test running beside this one). Token authentication is off for it and for the
 client alike (`ray start` turns it on where a token file exists)."""
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -16,6 +19,9 @@ import pytest
 import scoring
 from scoring import read_jsonl
 
+from stance.score.engines.ray_client import unpack_model
+from stance.score.engines.ray_stages import pack_model
+from stance.score.run import main
 from stance.score.shards import read_pairs
 
 pytest.importorskip("ray", reason="engine=ray needs the ray extra (pip install -e .[ray])")
@@ -55,22 +61,22 @@ def client_address():
     head = subprocess.Popen([str(ray_command), "start", "--head", "--block", "--node-ip-address=127.0.0.1",
                              f"--port={free_port()}", f"--ray-client-server-port={client_port}", "--num-cpus=2",
                              "--include-dashboard=false", "--disable-usage-stats"],
-                            env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         wait_for(client_port, head, 90)
         yield f"ray://127.0.0.1:{client_port}"
-    finally:
-        head.terminate()
+    finally:  # its whole process group at once (a polite stop takes Ray ~30 s)
+        os.killpg(head.pid, signal.SIGKILL)
         head.wait(timeout=60)
 
 
-def score_over_client(address: str, *options: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+def score_over_client(address: str, *options: str) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "stance.score", "engine=ray", f"ray.address={address}", "progress=false",
                "bf16=false", "threads=1", "view=false", "show_documents=0", *options]
-    return subprocess.run(command, capture_output=True, text=True, timeout=600, env=ENV, cwd=cwd, check=False)
+    return subprocess.run(command, capture_output=True, text=True, timeout=600, env=ENV, check=False)
 
 
-def test_a_run_over_ray_client_gives_the_local_rows_and_resumes(tmp_path, tiny_model_dir, client_address):
+def test_a_run_over_ray_client_gives_the_local_rows_and_problems(tmp_path, tiny_model_dir, client_address):
     corpus = tmp_path / "posts.jsonl"
     corpus.write_text("\n".join(LINES) + "\n")
     _, local_out = scoring.score(tmp_path, tiny_model_dir, f"input={corpus}", "view=false", out="local")
@@ -89,22 +95,34 @@ def test_a_run_over_ray_client_gives_the_local_rows_and_resumes(tmp_path, tiny_m
            sorted(map(json.dumps, read_jsonl(local_out / "errors.jsonl")))
     summary = json.loads((out / "summary.json").read_text())
     assert summary["this_run"]["engine"] == "ray" and summary["this_run"]["ray"]["cluster_cpus"] == 2
+    assert summary["model"]["path"] == unpack_model(pack_model(tiny_model_dir))  # where a rerun finds it again
 
-    again = score_over_client(client_address, *options)  # same model content: same path on the head, resumes
-    assert again.returncode == 0, again.stderr[-3000:]
-    assert f"{len(DOCS)} documents ({len(DOCS)} done before)" in again.stdout and "nothing new to score" in again.stdout
-    assert len(read_pairs(out)) == len(mine)
+
+def test_the_model_unpacks_to_one_path_per_content(tiny_model_dir, tmp_path, monkeypatch):
+    """What lets a rerun over Ray Client resume: the same model content, the same model_dir on the head."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    model = pack_model(tiny_model_dir)
+    first = unpack_model(model)
+    assert unpack_model(model) == first and pack_model(first) == model
+    changed = {**model, "stance_model.json": model["stance_model.json"] + b"\n"}
+    assert unpack_model(changed) != first
 
 
 @pytest.mark.parametrize(("option", "line"), [
     ("output=relative/out", ("ray.address=ray://127.0.0.1:9: output=relative/out: give an absolute path on the "
-                            "cluster's head node (the run goes there as a task; standard input does not travel)")),
+                             "cluster's head node (the run goes there as a task; standard input does not travel)")),
     ("ray.num_cpus=2", ("ray.num_cpus=2 applies to a local Ray only; an existing cluster "
-                       "(ray.address=ray://127.0.0.1:9) has the CPUs it was started with")),
+                        "(ray.address=ray://127.0.0.1:9) has the CPUs it was started with")),
+    ("model_dir=nowhere", "model_dir=nowhere: no such model directory (looked in {tmp_path}/nowhere)"),
     ("limit=null", "ray.address=ray://127.0.0.1:9: cannot reach a Ray cluster at 127.0.0.1:9 (Connection refused)"),
 ])
-def test_what_cannot_travel_or_connect_is_one_line_and_exit_1(tmp_path, tiny_model_dir, option, line):
-    result = score_over_client("ray://127.0.0.1:9", f"model_dir={tiny_model_dir}", f"output={tmp_path}/out", option,
-                               cwd=tmp_path)
-    assert result.returncode == 1 and result.stderr.strip().splitlines() == [f"error: {line}"]
+def test_what_cannot_travel_or_connect_is_one_line_and_exit_1(tmp_path, tiny_model_dir, option, line, capsys,
+                                                              monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", ["stance.score", "engine=ray", "ray.address=ray://127.0.0.1:9",
+                                      f"model_dir={tiny_model_dir}", f"output={tmp_path}/out", option])
+    with pytest.raises(SystemExit) as exit_:
+        main()
+    assert exit_.value.code == 1
+    assert capsys.readouterr().err.strip().splitlines() == [f"error: {line.format(tmp_path=tmp_path)}"]
     assert not [path for path in tmp_path.rglob("*") if path.is_file()]  # nothing written (Hydra makes the dir)

@@ -29,6 +29,7 @@ from stance.quiet import quiet_library_notices
 from stance.score.aggregate import RULE as ACTOR_RULE
 from stance.score.analyst import check_options, write_analyst_files
 from stance.score.documents import DocumentStore, document_record
+from stance.score.engines.ray_cluster import is_client_address
 from stance.score.fields import check_field_options, with_fields
 from stance.score.inputs import Document, InputProblem, InputSpec, read_inputs, resolve_format
 from stance.score.lock import LockedError, OutputLock, describe_takeover
@@ -72,9 +73,13 @@ def weights_digest(model_dir: str) -> str:
     return digest.hexdigest()
 
 
+def check_model_dir(model_dir: str) -> None:
+    if not Path(model_dir).is_dir():
+        raise ScoreError(f"model_dir={model_dir}: no such model directory (looked in {Path(model_dir).resolve()})")
+
+
 def load_pipeline(cfg: DictConfig) -> StancePipeline:
-    if not Path(cfg.model_dir).is_dir():
-        raise ScoreError(f"model_dir={cfg.model_dir}: no such model directory (looked in {Path(cfg.model_dir).resolve()})")
+    check_model_dir(cfg.model_dir)
     try:
         return StancePipeline.load(cfg.model_dir, cfg.actors, cfg.segment, batch_size=cfg.batch_size,
                                    bf16=cfg.bf16, threads=cfg.threads)
@@ -180,8 +185,7 @@ def load_engine(cfg: DictConfig):
     from stance.score.engines.ray_cluster import RayUnavailable
     from stance.score.engines.ray_engine import RayEngine
 
-    if not Path(cfg.model_dir).is_dir():
-        raise ScoreError(f"model_dir={cfg.model_dir}: no such model directory (looked in {Path(cfg.model_dir).resolve()})")
+    check_model_dir(cfg.model_dir)
     try:
         return RayEngine(cfg)
     except (RayUnavailable, ValueError) as error:
@@ -328,7 +332,7 @@ def score_over_client(cfg: DictConfig) -> int:
 
     try:
         return run_over_client(cfg)
-    except (RayUnavailable, RegistryError) as error:
+    except (RayUnavailable, RegistryError, ScoreError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
 
@@ -336,7 +340,7 @@ def score_over_client(cfg: DictConfig) -> int:
 @hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="score")
 def main(cfg: DictConfig) -> None:
     quiet_library_notices()
-    over_client = cfg.engine == "ray" and str(cfg.ray.address or "").startswith("ray://")
+    over_client = cfg.engine == "ray" and is_client_address(cfg.ray.address)
     code = score_over_client(cfg) if over_client else score_and_report(cfg)
     if code:
         sys.exit(code)

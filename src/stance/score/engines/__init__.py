@@ -1,2 +1,3 @@
 """Scoring engines behind `python -m stance.score engine=...`: `local` is the loop in `stance.score.run`;
-`ray` (`ray_engine`) runs the same stages on Ray Data. Ray is imported only when engine=ray."""
+`ray` (`ray_engine`) runs the same stages on Ray Data, and over Ray Client (`ray_client`) sends the whole run
+to the cluster's head node as a task. Ray is imported only when engine=ray."""

@@ -27,17 +27,14 @@ from stance.analyse.actor_files import apply_actor_files
 from stance.score.engines.ray_cluster import RayUnavailable, check_reachable, first_line, import_ray
 from stance.score.engines.ray_engine import worker_error
 from stance.score.engines.ray_stages import pack_model
+from stance.score.run import check_model_dir
 
-PREFIX = "ray://"
 CLIENT_HINT = "pip install -e '.[ray]' (Ray Client needs ray[client])"
 
 
-def is_client_address(address: str | None) -> bool:
-    return address is not None and str(address).startswith(PREFIX)
-
-
 def check_client_options(cfg: DictConfig) -> None:
-    """RayUnavailable for what cannot work over Ray Client, before anything connects or is written."""
+    """RayUnavailable (ScoreError for the model directory) for what cannot work over Ray Client, before
+    anything connects or is written."""
     address = cfg.ray.address
     if cfg.ray.num_cpus is not None:
         raise RayUnavailable(f"ray.num_cpus={cfg.ray.num_cpus} applies to a local Ray only; an existing cluster "
@@ -47,9 +44,7 @@ def check_client_options(cfg: DictConfig) -> None:
         if value == "-" or not Path(value).is_absolute():
             raise RayUnavailable(f"ray.address={address}: {key}={value}: give an absolute path on the cluster's "
                                  "head node (the run goes there as a task; standard input does not travel)")
-    if not Path(cfg.model_dir).is_dir():
-        raise RayUnavailable(f"model_dir={cfg.model_dir}: no such model directory (looked in "
-                             f"{Path(cfg.model_dir).resolve()})")
+    check_model_dir(cfg.model_dir)
     try:
         import grpc  # noqa: F401  (Ray Client's transport: the ray[client] extra)
     except ImportError as error:
@@ -126,9 +121,10 @@ def unpack_model(model: dict[str, bytes]) -> str:
     for name, data in sorted(model.items()):
         digest.update(name.encode() + b"\0" + hashlib.sha1(data).digest())
     root = Path(tempfile.gettempdir()) / "stance-models" / digest.hexdigest()[:16]
-    if not (root / ".complete").is_file():
+    complete = root.with_name(root.name + ".complete")  # beside it: written last, after every file
+    if not complete.is_file():
         for name, data in model.items():
             (root / name).parent.mkdir(parents=True, exist_ok=True)
             (root / name).write_bytes(data)
-        (root / ".complete").write_text("", encoding="utf-8")
+        complete.write_text("", encoding="utf-8")
     return str(root)

@@ -21,6 +21,11 @@ INSTALL_HINT = "pip install -e '.[ray]'"
 FALSE_ALARM = b"has constructor arguments in the object store and max_restarts > 0"
 
 
+def is_client_address(address: str | None) -> bool:
+    """`ray://HOST:PORT`: a Ray Client server (the run then goes through stance.score.engines.ray_client)."""
+    return address is not None and str(address).startswith("ray://")
+
+
 class RayUnavailable(RuntimeError):
     """Ray is not installed, or the cluster cannot be reached: one line for the user."""
 
@@ -39,7 +44,7 @@ def check_options(address: str | None, num_cpus: int | None) -> None:
     if address is not None and num_cpus is not None:
         raise RayUnavailable(f"ray.num_cpus={num_cpus} applies to a local Ray only; an existing cluster "
                              f"(ray.address={address}) has the CPUs it was started with")
-    if address is not None and address.startswith("ray://"):
+    if is_client_address(address):
         raise RayUnavailable(f"ray.address={address}: Ray Data does not run over Ray Client (ray://) in this "
                              "process; `python -m stance.score engine=ray ray.address=ray://...` sends the run to "
                              "the cluster as a task, or use ray.address=auto or HEAD:6379 on a cluster node")
