@@ -59,9 +59,9 @@ def wait_for(port: int, process: subprocess.Popen, seconds: float) -> None:
 @pytest.fixture(scope="module")
 def client_address():
     ray_command = Path(sys.executable).with_name("ray")
-    client_port = free_port()
+    client_port, gcs_port = free_port(), free_port()
     head = subprocess.Popen([str(ray_command), "start", "--head", "--block", "--node-ip-address=127.0.0.1",
-                             f"--port={free_port()}", f"--ray-client-server-port={client_port}", "--num-cpus=2",
+                             f"--port={gcs_port}", f"--ray-client-server-port={client_port}", "--num-cpus=2",
                              "--include-dashboard=false", "--disable-usage-stats"],
                             env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
@@ -70,6 +70,9 @@ def client_address():
     finally:  # its whole process group at once (a polite stop takes Ray ~30 s)
         os.killpg(head.pid, signal.SIGKILL)
         head.wait(timeout=60)
+        recorded = Path(tempfile.gettempdir()) / "ray" / "ray_current_cluster"  # what `ray.address=auto` reads
+        if recorded.is_file() and recorded.read_text().strip().endswith(f":{gcs_port}"):
+            recorded.unlink()  # `ray stop` would remove it; a dead cluster's address would mislead the next run
 
 
 def score_over_client(address: str, *options: str) -> subprocess.CompletedProcess:
