@@ -1,6 +1,7 @@
 """`ray.address=ray://HOST:PORT`: a run sent through Ray Client to a cluster (`ray start --head`, 2 CPUs, on
-this machine) gives the local engine's rows and problems (with STANCE_TEST_RAY_CLIENT=1: it costs ~50 s); the model lands where a rerun finds it again (the
-resume itself is the engine's, tested in test_ray_engine.py); what cannot travel or connect is one line.
+this machine) gives the local engine's rows and problems (with STANCE_TEST_RAY_CLIENT=1: it costs ~50 s);
+the model lands where a rerun finds it again (the resume itself is the engine's, tested in
+test_ray_engine.py); what cannot travel or connect is one line.
 
 The cluster runs with `--block` in a session of its own, so killing that process group stops its cluster and
 nothing else (`ray stop` would also stop the Ray of a test running beside this one). Token authentication
@@ -75,7 +76,7 @@ def client_address():
             recorded.unlink()  # `ray stop` would remove it; a dead cluster's address would mislead the next run
 
 
-def score_over_client(address: str, *options: str) -> subprocess.CompletedProcess:
+def run_client_command(address: str, *options: str) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "stance.score", "engine=ray", f"ray.address={address}", "progress=false",
                "bf16=false", "threads=1", "view=false", "show_documents=0", *options]
     return subprocess.run(command, capture_output=True, text=True, timeout=600, env=ENV, check=False)
@@ -90,7 +91,7 @@ def test_a_run_over_ray_client_gives_the_local_rows_and_problems(tmp_path, tiny_
     out = tmp_path / "client"
     options = [f"input={corpus}", f"model_dir={tiny_model_dir}", f"output={out}", "output_format=jsonl"]
 
-    first = score_over_client(client_address, *options)
+    first = run_client_command(client_address, *options)
     assert first.returncode == 0, first.stderr[-3000:]
     assert f"{len(DOCS)} documents (0 done before)" in first.stdout and "Traceback" not in first.stderr
     assert f"{corpus}:7: " in first.stderr and f"{corpus}:6: " in first.stderr  # the problems, printed here

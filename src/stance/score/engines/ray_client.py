@@ -24,7 +24,13 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 
 import stance
 from stance.analyse.actor_files import apply_actor_files
-from stance.score.engines.ray_cluster import RayUnavailable, check_reachable, first_line, import_ray
+from stance.score.engines.ray_cluster import (
+    RayUnavailable,
+    check_num_cpus,
+    check_reachable,
+    first_line,
+    import_ray,
+)
 from stance.score.engines.ray_engine import worker_error
 from stance.score.engines.ray_stages import pack_model
 from stance.score.run import check_model_dir
@@ -36,9 +42,7 @@ def check_client_options(cfg: DictConfig) -> None:
     """RayUnavailable (ScoreError for the model directory) for what cannot work over Ray Client, before
     anything connects or is written."""
     address = cfg.ray.address
-    if cfg.ray.num_cpus is not None:
-        raise RayUnavailable(f"ray.num_cpus={cfg.ray.num_cpus} applies to a local Ray only; an existing cluster "
-                             f"(ray.address={address}) has the CPUs it was started with")
+    check_num_cpus(address, cfg.ray.num_cpus)
     for key in ("input", "output"):
         value = str(cfg[key])
         if value == "-" or not Path(value).is_absolute():

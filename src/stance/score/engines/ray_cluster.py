@@ -41,13 +41,17 @@ def import_ray():
 
 def check_options(address: str | None, num_cpus: int | None) -> None:
     """RayUnavailable for settings that cannot work, before Ray is started or anything is written."""
-    if address is not None and num_cpus is not None:
-        raise RayUnavailable(f"ray.num_cpus={num_cpus} applies to a local Ray only; an existing cluster "
-                             f"(ray.address={address}) has the CPUs it was started with")
+    check_num_cpus(address, num_cpus)
     if is_client_address(address):
         raise RayUnavailable(f"ray.address={address}: Ray Data does not run over Ray Client (ray://) in this "
                              "process; `python -m stance.score engine=ray ray.address=ray://...` sends the run to "
                              "the cluster as a task, or use ray.address=auto or HEAD:6379 on a cluster node")
+
+
+def check_num_cpus(address: str | None, num_cpus: int | None) -> None:
+    if address is not None and num_cpus is not None:
+        raise RayUnavailable(f"ray.num_cpus={num_cpus} applies to a local Ray only; an existing cluster "
+                             f"(ray.address={address}) has the CPUs it was started with")
 
 
 def connect(address: str | None, num_cpus: int | None, timeout_s: float) -> bool:
