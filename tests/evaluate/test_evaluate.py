@@ -12,8 +12,9 @@ from omegaconf import OmegaConf
 from stance.config import compose
 from stance.data.sources import DataError
 from stance.evaluate.baselines import training_sources
+from stance.evaluate.end_to_end import gold_documents
 from stance.evaluate.report import summary_text
-from stance.evaluate.run import gold_documents, run_agreement, run_evaluate
+from stance.evaluate.run import run_agreement, run_evaluate
 from stance.types import Claim, ClaimActors, Mention
 
 DOCUMENT = "Putin failed badly and Aliyev won praise. The Kremlin met officials on Tuesday. Rain fell."
@@ -88,21 +89,28 @@ def test_report_files_and_metrics(evaluated):
         assert (out / name).is_file(), name
     saved = json.loads((out / "metrics.json").read_text())
     assert saved == json.loads(json.dumps(metrics))
-    assert set(saved["datasets"]) == {"seed", "seed/end_to_end", "news"}
+    assert set(saved["datasets"]) == {"seed", "seed/end_to_end", "seed/documents", "seed/documents_end_to_end", "news"}
     models = list(saved["models"])
     assert len(models) == 2
+    baselines = {"majority", "actor_prior", "vader", "logreg"}
     for result in saved["datasets"].values():
-        assert set(result["systems"]) == set(models) | {"majority", "vader", "logreg"}
+        assert set(result["systems"]) == set(models) | baselines
         for m in result["systems"].values():
             assert {"accuracy", "f1_macro", "f1_macro_present", "labels_present", "f1_polar", "per_class",
-                    "confusion", "bootstrap_ci", "calibration", "per_actor"} <= set(m)
-        assert set(result["deltas"]) == set(models) and set(result["deltas"][models[0]]) == {"majority", "vader", "logreg"}
+                    "confusion", "bootstrap_ci", "calibration", "per_actor", "resampled"} <= set(m)
+            assert m["resampled"] == m["bootstrap_ci"]["resampled"] == result["resampled"]
+        assert set(result["deltas"]) == set(models) and set(result["deltas"][models[0]]) == baselines
+        if result["mode"].startswith("documents"):
+            continue
         model = result["systems"][models[0]]
         assert model["calibration"]["ece"] is not None and result["systems"]["vader"]["calibration"] is None
         assert model["per_actor"] and model["windowed"] == 0
         delta = result["deltas"][models[0]]["vader"]["accuracy"]
         assert delta == pytest.approx(model["accuracy"] - result["systems"]["vader"]["accuracy"])
     assert saved["datasets"]["seed"]["n"] == 3 and saved["datasets"]["news"]["n"] == 30
+    # one document: its claims resampled; NewsMTSC: its sentences; the seed's three actors: each a row
+    assert [saved["datasets"][key]["resampled"] for key in saved["datasets"]] == [
+        "claims (2)", "actors (3)", "claims (2)", "actors (4)", "pairs (30)"]
     assert saved["datasets"]["seed"]["systems"]["majority"]["labels_present"] == ["against", "neutral", "favor"]
     assert saved["baselines"]["train_pairs"] == 40 and saved["baselines"]["logreg_train_pairs"] == 25
     assert saved["baselines"]["sources_from"].startswith("data.train of")
@@ -115,30 +123,34 @@ def test_html_embeds_the_plots(evaluated):
     html = (out / "report.html").read_text()
     images = re.findall(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)" alt="([^"]+)"', html)
     alts = [alt for _, alt in images]
-    # a confusion heatmap per model and set (2 x 3), a reliability diagram per set, the seed per-actor chart
-    assert sum(alt.startswith("Confusion matrix") for alt in alts) == 6
+    # a confusion heatmap per model and set (2 x 5), a reliability diagram per pair-level set, the seed per-actor chart
+    assert sum(alt.startswith("Confusion matrix") for alt in alts) == 10
     assert sum(alt.startswith("Reliability diagram") for alt in alts) == 3
     assert alts.count("Stance per actor: seed") == 1
     assert all(base64.b64decode(data).startswith(b"\x89PNG") for data, _ in images)
     assert "src=\"http" not in html and "<link" not in html  # self-contained
     report = (out / "report.md").read_text()
     assert "## Summary" in report and "What the model adds over the baselines" in report
+    assert "intervals resample claims (2)" in report and "F_avg [95% CI]" in report
+    assert "Lenient: stance credit for any touching pair" in report
     assert f"{list(metrics['models'])[1]} − logreg" in report
 
 
 def test_summary_text_has_a_line_per_system(evaluated):
     metrics, _, _ = evaluated
     text = summary_text(metrics)
-    systems = len(metrics["models"]) + 3
-    model_minus_model = 3 * (len(metrics["models"]) - 1)  # a line per set and mode for each further model
-    assert sum(line.startswith(("seed ", "news ")) for line in text.splitlines()) == 3 * systems + 1 + model_minus_model
+    systems = len(metrics["models"]) + 4
+    model_minus_model = 5 * (len(metrics["models"]) - 1)  # a line per set and mode for each further model
+    assert sum(line.startswith(("seed ", "news ")) for line in text.splitlines()) == 5 * systems + 1 + model_minus_model
     assert "seed end to end: actor detection P 0.667" in text
 
 
 def test_end_to_end_matching(evaluated):
     metrics, out, _ = evaluated
     result = metrics["datasets"]["seed/end_to_end"]
-    assert result["matching"] == {"matched": 2, "missed": 1, "spurious": 1, "same_actor_name": 2}
+    assert result["matching"] == {"matched": 2, "missed": 1, "spurious": 1,
+                                  "lenient": {"matched": 2, "missed": 1, "spurious": 1, "same_actor_name": 2}}
+    assert set(result["lenient"]) == set(result["systems"])
     assert result["detection"]["precision"] == pytest.approx(2 / 3) and result["detection"]["recall"] == pytest.approx(2 / 3)
     assert result["detection_any_touch"]["found"] == 2 and result["detection_any_touch"]["correct"] == 2
     assert result["claims"] == {"gold": 3, "predicted": 3, "exact": 2, "agreement": pytest.approx(2 / 3),
@@ -148,8 +160,9 @@ def test_end_to_end_matching(evaluated):
     assert model["n"] == 4 and model["confusion"]["gold"] == ["against", "neutral", "favor", "spurious"]
     assert model["confusion"]["predicted"] == ["against", "neutral", "favor", "missed"]
     assert model["accuracy"] <= 0.5  # the missed and the spurious row are wrong whatever the model says
-    errors = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
-    assert len(errors) == metrics["errors"] and all(e["gold"] != e["predicted"] for e in errors)
+    everything = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
+    assert len(everything) == metrics["errors"] and all(e["gold"] != e["predicted"] for e in everything)
+    errors = [e for e in everything if e["mode"] == "end_to_end"]
     missed = [e for e in errors if e["predicted"] == "missed"]
     assert {(e["actor"], e["gold"], e["probabilities"]) for e in missed} == {("Aliyev", "favor", None)}
     spurious = [e for e in errors if e["gold"] == "spurious"]
@@ -236,3 +249,16 @@ def test_cli_agreement_and_one_line_error(tmp_path, monkeypatch, capsys):
         main()
     assert caught.value.code == 1
     assert capsys.readouterr().err.strip() == f"{bad}:2: malformed JSON (Expecting property name enclosed in double quotes at column 2)"
+
+
+def test_document_level_labels(evaluated):
+    metrics, _, _ = evaluated
+    first = next(iter(metrics["models"]))
+    given = metrics["datasets"]["seed/documents"]
+    assert given["n"] == 3 and given["gold_labels"].startswith("the stance most of the actor's gold claims")
+    assert given["systems"][first]["confusion"]["gold"] == ["against", "neutral", "favor"]
+    # end to end: the rows of actors.csv, Aliyev not found, "officials" not in the gold
+    model = metrics["datasets"]["seed/documents_end_to_end"]["systems"][first]
+    assert model["n"] == 4
+    assert model["per_actor"]["Aliyev"]["predicted"] == {"missed": 1}
+    assert model["per_actor"]["officials"]["gold"] == {"spurious": 1}

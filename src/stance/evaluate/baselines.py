@@ -1,5 +1,5 @@
-"""Reference systems the fine-tuned model is compared with: majority class, VADER, and logistic regression
-on frozen encoder features of the marked pair.
+"""Reference systems the fine-tuned model is compared with: majority class, each actor's prior, VADER, and
+logistic regression on frozen encoder features of the marked pair.
 
 Each has `name` and `predict(examples) -> Scored`, the same interface the evaluated models get.
 """
@@ -42,6 +42,29 @@ class MajorityBaseline:
 
     def predict(self, examples: list[PairExample]) -> Scored:
         return Scored([self.label] * len(examples), np.tile(self.distribution, (len(examples), 1)))
+
+
+class ActorPriorBaseline:
+    """Each actor's most frequent training label, whatever the claim says; the overall most frequent label for
+    an actor not in the training data (or a pair without an actor). Ties go to the label more frequent overall."""
+
+    name, kind = "actor_prior", "baseline"
+
+    def __init__(self, train: list[PairExample], labels: list[str]):
+        overall = Counter(e.label for e in train)
+        rank = {label: (-overall[label], labels.index(label)) for label in labels}
+        by_actor: dict[str, Counter] = {}
+        for example in train:
+            if example.actor is not None:
+                by_actor.setdefault(example.actor, Counter())[example.label] += 1
+        self.fallback = min(labels, key=rank.get)
+        self.prior = {actor: min(counts, key=lambda label: (-counts[label], *rank[label]))
+                      for actor, counts in by_actor.items()}
+        self.description = (f"each actor's most frequent training label ({len(self.prior)} actors); "
+                            f"else the most frequent overall ({self.fallback})")
+
+    def predict(self, examples: list[PairExample]) -> Scored:
+        return Scored([self.prior.get(e.actor, self.fallback) for e in examples], None)
 
 
 class VaderBaseline:
@@ -176,8 +199,9 @@ def training_sources(cfg, model_dir: str | Path, paths=None) -> tuple[list, str]
 
 def build_baselines(cfg, model_cfg: dict, tokenizer, labels: list[str], model_dir: str | Path,
                     paths=None) -> tuple[list, dict]:
-    """Majority, VADER and frozen-feature logistic regression fitted on the training data (`training_sources`);
-    the features come from `model_cfg`'s backbone and pair encoding. Returns the systems and what they used."""
+    """Majority, actor prior, VADER and frozen-feature logistic regression fitted on the training data
+    (`training_sources`); the features come from `model_cfg`'s backbone and pair encoding. Returns the systems
+    and what they used."""
     from stance.data.sources import load_sources
 
     if not cfg.enabled:
@@ -187,7 +211,7 @@ def build_baselines(cfg, model_cfg: dict, tokenizer, labels: list[str], model_di
     cap = cfg.max_train
     sample = train if cap is None or cap >= len(train) else random.Random(cfg.seed).sample(train, cap)
     features = FrozenEncoderFeatures(model_cfg, tokenizer, cfg.cache_dir, cfg.feature_batch_size)
-    systems = [MajorityBaseline([e.label for e in train], labels), VaderBaseline(),
+    systems = [MajorityBaseline([e.label for e in train], labels), ActorPriorBaseline(train, labels), VaderBaseline(),
                LogRegBaseline(features, labels, cfg.logreg_c, cfg.seed).fit(sample)]
     info = {"enabled": True, "sources": [str(s.path) for s in sources], "sources_from": origin,
             "train_pairs": len(train), "logreg_train_pairs": len(sample), "seed": cfg.seed,

@@ -4,7 +4,8 @@ Shared by actor-detection measurement (scripts/measure_extraction.py) and end-to
 both count a pair as found the same way. A pair is its claim span, its canonical actor and its mention
 spans, all document-absolute half-open [start, end). Two pairs *touch* when their claims overlap and
 some mention of one overlaps some mention of the other (and, with `same_actor`, the actor names are
-equal).
+equal). End-to-end evaluation gives stance credit only through a `same_actor` matching and reports the
+lenient one beside it (`stance.evaluate.end_to_end`).
 """
 from __future__ import annotations
 

@@ -11,14 +11,18 @@ from collections import Counter
 import numpy as np
 from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
 
+from stance.evaluate.units import ResamplingUnits, each_row
+
 
 def polar_labels(labels: list[str]) -> list[str]:
-    """The labels F1± averages over: all but neutral (against and favor)."""
+    """The labels F1± averages over: all but neutral (against and favor). F1± is F_avg, the mean of the F1 of
+    favor and of against, SemEval-2016 Task 6's and P-Stance's measure (precision over every prediction)."""
     return [label for label in labels if label != "neutral"]
 
 
 def classification_metrics(gold: list[str], predicted: list[str], labels: list[str]) -> dict:
-    """Accuracy, macro-F1 over `labels`, F1 over against+favor, per-class P/R/F1, support."""
+    """Accuracy, macro-F1 over `labels`, F_avg (`f1_polar`: mean F1 of against and favor), per-class P/R/F1,
+    support."""
     precision, recall, f1, support = precision_recall_fscore_support(
         gold, predicted, labels=labels, zero_division=0
     )
@@ -104,33 +108,55 @@ def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins
     return {"ece": float(ece) if len(confidence) else None, "bins": table}
 
 
+def unit_draws(units: ResamplingUnits, resamples: int, seed: int) -> np.ndarray:
+    """[resamples, units]: how often each unit is drawn when `units.count` units are drawn with replacement
+    (a seeded generator; with one unit per row, the same draws as resampling rows)."""
+    m = units.count
+    picks = np.random.default_rng(seed).integers(0, m, size=(resamples, m))
+    cells = np.arange(resamples)[:, None] * m + picks
+    return np.bincount(cells.ravel(), minlength=resamples * m).reshape(resamples, m)
+
+
+def resampled_confusions(g: np.ndarray, p: np.ndarray, k: int, units: ResamplingUnits, draws: np.ndarray) -> np.ndarray:
+    """[len(draws), k, k] confusion counts of each resample: a drawn unit brings all its rows, so no resample
+    ever holds part of a document."""
+    per_unit = np.bincount(units.ids * k * k + g * k + p, minlength=units.count * k * k)
+    return (draws @ per_unit.reshape(units.count, k * k)).reshape(len(draws), k, k)
+
+
+def _scores(matrices: np.ndarray, vocab: list[str], f1_sets: dict[str, list[str]]) -> dict[str, np.ndarray]:
+    """Accuracy and macro-F1 over each named label subset, per confusion matrix."""
+    totals = matrices.sum(axis=(1, 2))
+    out = {"accuracy": np.trace(matrices, axis1=1, axis2=2) / np.maximum(totals, 1)}
+    for name, subset in f1_sets.items():
+        ids = [vocab.index(x) for x in subset]
+        out[name] = _prf_from_confusion(matrices, ids)[2].mean(axis=1) if ids else np.full(len(matrices), np.nan)
+    return out
+
+
+def _interval(values: np.ndarray, level: float) -> list[float | None]:
+    if np.isnan(values).all():
+        return [None, None]
+    tail = (1 - level) / 2 * 100
+    return [float(np.percentile(values, tail)), float(np.percentile(values, 100 - tail))]
+
+
 def bootstrap_ci(
     gold: list[str], predicted: list[str], labels: list[str], resamples: int = 1000, seed: int = 0, level: float = 0.95,
-    f1_sets: dict[str, list[str]] | None = None,
+    f1_sets: dict[str, list[str]] | None = None, units: ResamplingUnits | None = None,
 ) -> dict:
     """Percentile bootstrap intervals for accuracy and macro-F1 over `labels` (plus macro-F1 over each named
-    label subset in `f1_sets`, e.g. the labels present or against+favor), resampling pairs with a seeded
-    generator; every interval comes from the same resamples."""
+    label subset in `f1_sets`, e.g. the labels present or against+favor), resampling `units` (documents,
+    claims; each row by default) with a seeded generator; every interval comes from the same resamples."""
     f1_sets = {"f1_macro": list(labels), **(f1_sets or {})}
+    units = units if units is not None else each_row(len(gold))
+    result: dict = {"resamples": resamples, "seed": seed, "level": level, "resampled": units.describe()}
+    if not gold:
+        return dict(result, accuracy=[None, None], **{name: [None, None] for name in f1_sets})
     vocab = vocabulary(labels, gold, predicted)
     g, p = label_ids(gold, predicted, vocab)
-    n, k = len(g), len(vocab)
-    result: dict = {"resamples": resamples, "seed": seed, "level": level}
-    if n == 0:
-        return dict(result, accuracy=[None, None], **{name: [None, None] for name in f1_sets})
-    picks = np.random.default_rng(seed).integers(0, n, size=(resamples, n))
-    cells = np.arange(resamples)[:, None] * k * k + g[picks] * k + p[picks]
-    matrices = np.bincount(cells.ravel(), minlength=resamples * k * k).reshape(resamples, k, k)
-    tail = (1 - level) / 2 * 100
-
-    def interval(values: np.ndarray) -> list[float]:
-        return [float(np.percentile(values, tail)), float(np.percentile(values, 100 - tail))]
-
-    result["accuracy"] = interval(np.trace(matrices, axis1=1, axis2=2) / n)
-    for name, subset in f1_sets.items():
-        f1 = _prf_from_confusion(matrices, [vocab.index(x) for x in subset])[2].mean(axis=1) if subset else None
-        result[name] = interval(f1) if subset else [None, None]
-    return result
+    matrices = resampled_confusions(g, p, len(vocab), units, unit_draws(units, resamples, seed))
+    return dict(result, **{name: _interval(values, level) for name, values in _scores(matrices, vocab, f1_sets).items()})
 
 
 def cohens_kappa(a: list[str], b: list[str]) -> float | None:
@@ -186,19 +212,23 @@ def per_actor(gold: list[str], predicted: list[str], actors: list[str | None]) -
 def evaluation_metrics(
     gold: list[str], predicted: list[str], labels: list[str], confidence: list[float | None] | None = None,
     actors: list[str | None] | None = None, resamples: int = 1000, seed: int = 0, bins: int = 10,
+    units: ResamplingUnits | None = None,
 ) -> dict:
     """Everything the report shows for one system on one set.
 
     `confidence` is the max probability per row (None for a row without a prediction, e.g. a missed pair:
-    those rows are left out of the calibration error); None for a system without probabilities.
+    those rows are left out of the calibration error); None for a system without probabilities. `units`: what
+    the intervals resample (`stance.evaluate.units`; each row by default), named in "resampled".
     """
     metrics = classification_metrics(gold, predicted, labels)
     present = present_labels(gold, labels)
+    intervals = bootstrap_ci(gold, predicted, labels, resamples, seed, units=units, f1_sets={
+        "f1_macro_present": present, "f1_polar": polar_labels(labels)})
     metrics.update({
         "f1_macro_present": macro_f1(gold, predicted, present),
         "labels_present": present,
-        "bootstrap_ci": bootstrap_ci(gold, predicted, labels, resamples, seed, f1_sets={
-            "f1_macro_present": present, "f1_polar": polar_labels(labels)}),
+        "resampled": intervals["resampled"],
+        "bootstrap_ci": intervals,
         "confusion": confusion_table(gold, predicted, labels),
         "calibration": None,
         "per_actor": per_actor(gold, predicted, actors) if actors is not None else None,
@@ -257,38 +287,30 @@ def label_agreement(a_rows: list[dict], b_rows: list[dict], labels: list[str] = 
 
 def paired_bootstrap_difference(
     gold: list[str], predicted_a: list[str], predicted_b: list[str], labels: list[str], resamples: int = 1000,
-    seed: int = 0, level: float = 0.95,
+    seed: int = 0, level: float = 0.95, units: ResamplingUnits | None = None,
 ) -> dict:
     """B minus A on the same rows: accuracy, macro-F1 (all labels, those present in the gold, against+favor),
     each with a percentile bootstrap interval of the difference. Both systems are scored on the same resampled
-    rows, so the interval reflects how much the two disagree, not each one's own spread."""
-    present, polar = present_labels(gold, labels), polar_labels(labels)
-    subsets = {"f1_macro": list(labels), "f1_macro_present": present, "f1_polar": polar}
+    units (documents, claims; each row by default), so the interval reflects how much the two disagree, not
+    each one's own spread."""
+    subsets = {"f1_macro": list(labels), "f1_macro_present": present_labels(gold, labels),
+               "f1_polar": polar_labels(labels)}
+    units = units if units is not None else each_row(len(gold))
+    result: dict = {"n": len(gold), "resamples": resamples, "seed": seed, "level": level,
+                    "resampled": units.describe()}
+    for key in ("accuracy", *subsets):
+        result[key] = {"difference": None, "ci": [None, None]}
+    if not gold:
+        return result
     vocab = vocabulary(labels, gold, predicted_a, predicted_b)
     g, a = label_ids(gold, predicted_a, vocab)
     _, b = label_ids(gold, predicted_b, vocab)
-    n, k = len(g), len(vocab)
-    picks = np.vstack([np.arange(n), np.random.default_rng(seed).integers(0, n, size=(resamples, n))]) if n else None
-    tail = (1 - level) / 2 * 100
-    result: dict = {"n": n, "resamples": resamples, "seed": seed, "level": level}
-    for key in ("accuracy", *subsets):
-        result[key] = {"difference": None, "ci": [None, None]}
-    if not n:
-        return result
-
-    def scores(p: np.ndarray) -> dict[str, np.ndarray]:
-        rows = len(picks)
-        cells = np.arange(rows)[:, None] * k * k + g[picks] * k + p[picks]
-        matrices = np.bincount(cells.ravel(), minlength=rows * k * k).reshape(rows, k, k)
-        out = {"accuracy": np.trace(matrices, axis1=1, axis2=2) / n}
-        for name, subset in subsets.items():
-            ids = [vocab.index(x) for x in subset]
-            out[name] = _prf_from_confusion(matrices, ids)[2].mean(axis=1) if ids else np.zeros(rows)
-        return out
-
-    first, second = scores(a), scores(b)
+    # row 0: the sample itself (every unit once); the others: resamples
+    draws = np.vstack([np.ones((1, units.count), dtype=np.int64), unit_draws(units, resamples, seed)])
+    first, second = (_scores(resampled_confusions(g, x, len(vocab), units, draws), vocab, subsets) for x in (a, b))
     for key in first:
-        delta = second[key] - first[key]  # row 0: the sample itself; the others: resamples
-        result[key] = {"difference": float(delta[0]),
-                       "ci": [float(np.percentile(delta[1:], tail)), float(np.percentile(delta[1:], 100 - tail))]}
+        delta = second[key] - first[key]
+        if np.isnan(delta[0]):
+            continue
+        result[key] = {"difference": float(delta[0]), "ci": _interval(delta[1:], level)}
     return result

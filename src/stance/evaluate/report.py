@@ -14,15 +14,23 @@ from pathlib import Path
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from stance.score.aggregate import RULE as ACTOR_RULE
+
 COLOURS = {"against": "#c0392b", "neutral": "#95a5a6", "favor": "#27ae60"}
 NOTES = (
     "Acc: accuracy. F1m: macro-F1 over all three labels (as NewsMTSC reports it; a label absent from both gold "
-    "and prediction scores 0). F1m*: macro-F1 over the labels present in the gold only. F1±: macro-F1 over "
-    "against and favor (as NewsMTSC and RuSentNE report). Brackets: percentile bootstrap 95% interval. "
+    "and prediction scores 0). F_avg: the mean of the F1 of favor and of against (SemEval-2016 Task 6 and "
+    "P-Stance's measure; NewsMTSC's F1±). F1m*: macro-F1 over the labels present in the gold only. Brackets: "
+    "percentile bootstrap 95% interval over resampled units: documents (all the pairs of a drawn document "
+    "together), the claims of a set of one document, the pairs themselves where there are no documents "
+    "(NewsMTSC sentences, tweets); each table says which. "
     "ECE: expected calibration error (equal-width bins over the max probability); '-' for systems without "
     "probabilities. End to end: predicted (claim, actor) pairs are matched to gold pairs by overlapping mention "
-    "spans; a missed gold pair is a row predicted 'missed' (wrong, lowers recall), a spurious predicted pair is "
-    "a row with gold 'spurious' (wrong, lowers the precision of its predicted label). Delta rows: model minus "
+    "spans, and only a pair linked to the gold pair's actor gets stance credit (the lenient figure, any touching "
+    "pair, is shown beside it); a missed gold pair is a row predicted 'missed' (wrong, lowers recall), a spurious "
+    "predicted pair is a row with gold 'spurious' (wrong, lowers the precision of its predicted label). "
+    "Documents: one row per (document, actor), labelled by the rule of actors.csv over its pairs; end to end, "
+    "the rows of actors.csv matched to the gold ones by document and actor name. Delta rows: model minus "
     "baseline."
 )
 
@@ -109,23 +117,40 @@ def confusion_block(confusion: dict, corner: str) -> tuple:
 
 def _system_row(name: str, m: dict) -> list[str]:
     present = f"{_with_ci(m, 'f1_macro_present')} ({', '.join(m['labels_present'])})"
-    return [name, m["kind"], str(m["n"]), _with_ci(m, "accuracy"), _with_ci(m, "f1_macro"), present,
-            _with_ci(m, "f1_polar"), _ece(m)]
+    return [name, m["kind"], str(m["n"]), _with_ci(m, "accuracy"), _with_ci(m, "f1_macro"), _with_ci(m, "f1_polar"),
+            present, _ece(m)]
 
 
-SYSTEM_HEADERS = ["System", "Kind", "n", "Acc [95% CI]", "F1m [95% CI]", "F1m* [95% CI] (labels)", "F1± [95% CI]", "ECE"]
+SYSTEM_HEADERS = ["System", "Kind", "n", "Acc [95% CI]", "F1m [95% CI]", "F_avg [95% CI]", "F1m* [95% CI] (labels)",
+                  "ECE"]
+MODES = {"given_pairs": "given pairs", "end_to_end": "end to end",
+         "documents": "(document, actor) labels from the given pairs",
+         "documents_end_to_end": "(document, actor) labels end to end (actors.csv)"}
+
+
+def mode_name(mode: str) -> str:
+    return MODES.get(mode, mode.replace("_", " "))
 
 
 def dataset_blocks(key: str, result: dict, labels: list[str], top_actors: int) -> list[tuple]:
     systems = result["systems"]
     models = [name for name, m in systems.items() if m["kind"] == "model"]
-    blocks = [("h2", f"{result['dataset']} — {result['mode'].replace('_', ' ')}"),
-              ("p", f"{result['n']} rows from {result.get('source', '?')}.")]
+    blocks = [("h2", f"{result['dataset']} — {mode_name(result['mode'])}"),
+              ("p", (f"{result['n']} rows from {result.get('source', '?')}; intervals resample "
+                    f"{result.get('resampled', 'pairs')}."))]
+    if result.get("gold_labels"):
+        left_out = result.get("gold_without_pairs")
+        blocks.append(("p", f"Gold (document, actor) labels: {result['gold_labels']}. Predicted: the rule of "
+                            f"actors.csv, {ACTOR_RULE}, over the system's labels of the actor's pairs."
+                            + (f" {left_out} gold (document, actor) labels have no pair to predict from and are "
+                               "left out." if left_out else "")))
     if result["mode"] == "end_to_end":
         match, det, claims = result["matching"], result["detection"], result["claims"]
-        line = (f"Pairs: {match['matched']} matched, {match['missed']} gold pairs missed, "
-                f"{match['spurious']} spurious predicted pairs; {match['same_actor_name']} of the matched pairs "
-                f"have the gold canonical actor name. Actor detection (pairs): "
+        lenient = match["lenient"]
+        line = (f"Pairs, same actor required: {match['matched']} matched, {match['missed']} gold pairs missed, "
+                f"{match['spurious']} spurious predicted pairs (lenient, any touching pair: {lenient['matched']} "
+                f"matched, {lenient['same_actor_name']} of them with the gold canonical actor name). "
+                f"Actor detection (pairs): "
                 f"P {_fmt(det['precision'])}, R {_fmt(det['recall'])}, F1 {_fmt(det['f1'])} one to one "
                 f"(F1 {_fmt(result['detection_any_touch']['f1'])} when any overlap counts, as extraction measures it). "
                 f"Claim split: {claims['exact']} of {claims['gold']} gold claims matched exactly "
@@ -137,11 +162,16 @@ def dataset_blocks(key: str, result: dict, labels: list[str], top_actors: int) -
         blocks.append(("p", "Pairs longer than the model's max_length, scored on a window around the target: "
                             + ", ".join(windowed) + "."))
     blocks.append(("table", SYSTEM_HEADERS, [_system_row(name, m) for name, m in systems.items()]))
-    delta_rows = [[f"{m} − {b}"] + [f"{d[k]:+.3f}" for k in ("accuracy", "f1_macro", "f1_macro_present", "f1_polar")]
+    if result.get("lenient"):
+        blocks += [("h3", "Lenient: stance credit for any touching pair, whatever its actor"),
+                   ("table", ["System", "n", "Acc [95% CI]", "F1m [95% CI]", "F_avg [95% CI]"],
+                    [[name, str(m["n"]), _with_ci(m, "accuracy"), _with_ci(m, "f1_macro"), _with_ci(m, "f1_polar")]
+                     for name, m in result["lenient"].items()])]
+    delta_rows = [[f"{m} − {b}"] + [f"{d[k]:+.3f}" for k in ("accuracy", "f1_macro", "f1_polar", "f1_macro_present")]
                   for m, per_baseline in result["deltas"].items() for b, d in per_baseline.items()]
     if delta_rows:
         blocks += [("h3", "What the model adds over the baselines"),
-                   ("table", ["Model − baseline", "ΔAcc", "ΔF1m", "ΔF1m*", "ΔF1±"], delta_rows)]
+                   ("table", ["Model − baseline", "ΔAcc", "ΔF1m", "ΔF_avg", "ΔF1m*"], delta_rows)]
     blocks += model_delta_blocks(result)
     for model in models:
         m = systems[model]
@@ -158,7 +188,7 @@ def dataset_blocks(key: str, result: dict, labels: list[str], top_actors: int) -
     return blocks
 
 
-DIFFERENCE_KEYS = ("accuracy", "f1_macro", "f1_macro_present", "f1_polar")
+DIFFERENCE_KEYS = ("accuracy", "f1_macro", "f1_polar", "f1_macro_present")
 
 
 def _difference(entry: dict) -> str:
@@ -176,13 +206,13 @@ def model_delta_blocks(result: dict) -> list[tuple]:
     if not deltas:
         return []
     first = deltas["baseline_model"]
-    rows = [[f"{model} − {first}", str(d["n"])] + [_difference(d[key]) for key in DIFFERENCE_KEYS]
-            for model, d in deltas["models"].items()]
+    rows = [[f"{model} − {first}", str(d["n"]), d.get("resampled", "pairs")]
+            + [_difference(d[key]) for key in DIFFERENCE_KEYS] for model, d in deltas["models"].items()]
     return [("h3", "Model minus model (same rows)"),
             ("p", ("Differences on the same rows, with paired bootstrap 95% intervals (both models scored on each "
-                   "resample); * marks an interval that excludes 0.")),
-            ("table", ["Model − model", "n", "ΔAcc [95% CI]", "ΔF1m [95% CI]", "ΔF1m* [95% CI]", "ΔF1± [95% CI]"],
-             rows)]
+                   "resample of the units named); * marks an interval that excludes 0.")),
+            ("table", ["Model − model", "n", "Resampled", "ΔAcc [95% CI]", "ΔF1m [95% CI]", "ΔF_avg [95% CI]",
+                       "ΔF1m* [95% CI]"], rows)]
 
 
 def actor_blocks(key: str, result: dict, models: list[str], labels: list[str], top_actors: int) -> list[tuple]:
@@ -236,7 +266,8 @@ def sentiment_blocks(metrics: dict) -> list[tuple]:
         return []
     return [("h2", "Claim sentiment"),
             ("p", ("Per claim: the model's sentiment head (mean over the claim's inputs) and VADER's compound score "
-                   "(>= 0.05 positive, <= -0.05 negative); macro-F1 with bootstrap 95% intervals.")),
+                   "(>= 0.05 positive, <= -0.05 negative); macro-F1 with bootstrap 95% intervals (resampling "
+                   "documents, or the claims of a one-document set).")),
             ("table", ["Dataset", "System", "Claims", "F1m [95% CI]", "Accuracy"], rows)]
 
 
@@ -254,9 +285,9 @@ def report_blocks(metrics: dict, top_actors: int = 15) -> list[tuple]:
     boot = metrics["bootstrap"]
     blocks.append(("p", NOTES + f" Bootstrap: {boot['resamples']} resamples, seed {boot['seed']}; ECE over "
                                 f"{metrics['ece_bins']} bins."))
-    summary = [[r["dataset"], r["mode"]] + _system_row(name, m)
+    summary = [[r["dataset"], mode_name(r["mode"]), r.get("resampled", "pairs")] + _system_row(name, m)
                for r in metrics["datasets"].values() for name, m in r["systems"].items()]
-    blocks += [("h2", "Summary"), ("table", ["Dataset", "Mode"] + SYSTEM_HEADERS, summary)]
+    blocks += [("h2", "Summary"), ("table", ["Dataset", "Mode", "Resampled"] + SYSTEM_HEADERS, summary)]
     blocks += phenomenon_blocks(metrics) + sentiment_blocks(metrics)
     for key, result in metrics["datasets"].items():
         blocks += dataset_blocks(key, result, labels, top_actors)
@@ -328,26 +359,30 @@ def agreement_blocks(result: dict) -> list[tuple]:
     ]
 
 
-SUMMARY_KEYS = (("Acc", "accuracy"), ("F1m", "f1_macro"), ("F1m*", "f1_macro_present"), ("F1±", "f1_polar"))
+SUMMARY_KEYS = (("Acc", "accuracy"), ("F1m", "f1_macro"), ("F_avg", "f1_polar"), ("F1m*", "f1_macro_present"))
 
 
 def summary_text(metrics: dict) -> str:
     """A plain-text table of the headline numbers (what the command prints): one line per set, mode and system."""
-    header = ["dataset", "mode", "system", "n"] + [name for name, _ in SUMMARY_KEYS] + ["ECE", "F1m 95% CI"]
+    header = ["dataset", "mode", "system", "n"] + [name for name, _ in SUMMARY_KEYS] + ["ECE", "F1m 95% CI", "resampled"]
     rows = [header]
     for result in metrics["datasets"].values():
         for name, m in result["systems"].items():
             low, high = m["bootstrap_ci"]["f1_macro"]
             rows.append([result["dataset"], result["mode"], name, str(m["n"])]
-                        + [_fmt(m[key]) for _, key in SUMMARY_KEYS] + [_ece(m), f"[{_fmt(low)}, {_fmt(high)}]"])
+                        + [_fmt(m[key]) for _, key in SUMMARY_KEYS] + [_ece(m), f"[{_fmt(low)}, {_fmt(high)}]",
+                           result.get("resampled", "pairs")])
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
     for result in metrics["datasets"].values():
         if result["mode"] == "end_to_end":
             det, claims = result["detection"], result["claims"]
+            lenient = ", ".join(f"{name} F1m {_fmt(m['f1_macro'])}" for name, m in result["lenient"].items()
+                                if result["systems"][name]["kind"] == "model")
             lines.append(f"{result['dataset']} end to end: actor detection P {_fmt(det['precision'])} "
                          f"R {_fmt(det['recall'])} F1 {_fmt(det['f1'])}; claim split agreement "
-                         f"{_fmt(claims['agreement'])} ({claims['exact']}/{claims['gold']} gold claims exact)")
+                         f"{_fmt(claims['agreement'])} ({claims['exact']}/{claims['gold']} gold claims exact); "
+                         f"lenient (any touching pair): {lenient}")
     for result in metrics["datasets"].values():
         for model, d in ((result.get("model_deltas") or {}).get("models") or {}).items():
             lines.append(f"{result['dataset']} {result['mode']}: {model} − {result['model_deltas']['baseline_model']}: "

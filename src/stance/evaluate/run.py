@@ -1,12 +1,11 @@
 """`python -m stance.evaluate`: metrics, baselines and a report for one or more stance models on gold sets.
 
-Given pairs: each system labels the gold (claim, actor) pairs. End to end (a gold set with its document):
-the pipeline splits the document into claims and finds the actors itself; its (claim, actor) pairs are
-matched one to one to the gold pairs by overlapping mention spans within overlapping claims
-(`stance.matching.match_pairs`, the matching actor-detection measurement uses too). A gold pair with no
-match is a row predicted "missed" (wrong; lowers the recall of its gold label), a predicted pair with no
-match is a row with gold "spurious" (wrong; lowers the precision of the label predicted for it).
-`mode=agreement a=FILE b=FILE` compares two gold-format label files instead.
+Per set: given pairs (each system labels the gold (claim, actor) pairs); for a set with documents, the
+(document, actor) labels `actor_label` gives them (`stance.evaluate.document_level`); for a gold set with its
+document text, end to end (`stance.evaluate.end_to_end`: the pipeline's own claims and actors matched to the
+gold pairs; a gold pair with no match is a row predicted "missed", a predicted pair with no match a row with
+gold "spurious", both wrong). Every interval resamples documents, or the claims of a one-document set
+(`stance.evaluate.units`). `mode=agreement a=FILE b=FILE` compares two gold-format label files instead.
 """
 from __future__ import annotations
 
@@ -14,39 +13,42 @@ import json
 import logging
 import sys
 import time
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import hydra
-import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
 from stance.analyse.actor_files import apply_actor_files
 from stance.analyse.registry import RegistryError
 from stance.config import CONF_DIR, save_resolved
 from stance.data.sources import DEFAULT_LABELS, DataError, load_source
-from stance.data.validate import check_gold, read_gold_rows
+from stance.data.validate import read_gold_rows
 from stance.evaluate.baselines import Scored, build_baselines
-from stance.evaluate.matching import PairSpans, detect_pairs, gold_pair_spans, match_pairs
+from stance.evaluate.document_level import actor_groups, document_gold
+from stance.evaluate.end_to_end import DocumentPairs, document_pairs, pipeline_analyser
 from stance.evaluate.metrics import (
-    claim_split_agreement,
     detection_scores,
     evaluation_metrics,
     label_agreement,
     paired_bootstrap_difference,
 )
 from stance.evaluate.report import agreement_blocks, agreement_text, report_blocks, summary_text, write_report
+from stance.evaluate.rows import (
+    Rows,
+    document_rows,
+    end_to_end_document_rows,
+    end_to_end_rows,
+    given_pair_rows,
+)
+from stance.evaluate.units import resampling_units
 from stance.model.classifier import LoadedModel, load_classifier
 from stance.model.predict import claim_sentiment, predict_proba
 from stance.quiet import quiet_library_notices
-from stance.score.pipeline import document_pairs as pipeline_pairs
 from stance.shared import missing_shared
 from stance.types import ClaimActors, PairExample
 
 log = logging.getLogger("stance.evaluate")
-MISSED, SPURIOUS = "missed", "spurious"
 DELTA_KEYS = ("accuracy", "f1_macro", "f1_macro_present", "f1_polar")
 
 
@@ -68,45 +70,6 @@ class ModelSystem:
         return Scored(labels, probs, windowed=sum(prediction.windowed))
 
 
-@dataclass
-class Rows:
-    """One system's scored rows on one set, aligned: gold, predicted, confidence, actor and the pair shown."""
-
-    labels: list[str]
-    gold: list[str] = field(default_factory=list)
-    predicted: list[str] = field(default_factory=list)
-    confidence: list[float | None] = field(default_factory=list)
-    actors: list[str | None] = field(default_factory=list)
-    details: list[dict] = field(default_factory=list)
-
-    def add(self, gold: str, predicted: str, example: PairExample, probs: np.ndarray | None, **extra) -> None:
-        self.gold.append(gold)
-        self.predicted.append(predicted)
-        self.confidence.append(None if probs is None else float(probs.max()))
-        self.actors.append(example.actor)
-        self.details.append({
-            "pair_id": example.pair_id, "origin": example.origin, "text": example.text, "actor": example.actor,
-            "mentions": [example.text[s.start : s.end] for s in example.spans],
-            "probabilities": None if probs is None else {l: round(float(p), 4) for l, p in zip(self.labels, probs)},
-            "phenomena": list(example.phenomena),
-            **extra,
-        })
-
-
-@dataclass
-class DocumentPairs:
-    """The gold pairs of a document, the pipeline's pairs for it, and how they match."""
-
-    name: str
-    gold: list[PairExample]
-    predicted: list[PairExample]
-    matched: list[tuple[int, int]]
-    missed: list[int]
-    spurious: list[int]
-    claims: dict
-    touch_detection: dict  # found / correct counted without one-to-one matching, as extraction measures it
-
-
 def load_models(cfg: DictConfig) -> list[ModelSystem]:
     dirs = [str(d) for d in (cfg.model_dir if OmegaConf.is_list(cfg.model_dir) else [cfg.model_dir])]
     missing = [d for d in dirs if not (Path(d) / "stance_model.json").is_file()]
@@ -126,115 +89,47 @@ def load_models(cfg: DictConfig) -> list[ModelSystem]:
     return systems
 
 
-def pipeline_analyser(cfg: DictConfig) -> Callable[[str], list[ClaimActors]]:
-    """Claim splitting and actor detection as configured, exactly as scoring runs them."""
-    from stance.analyse import DocumentAnalyser
-
-    analyser = DocumentAnalyser.from_config(cfg.segment, cfg.actors)
-    return lambda text: analyser([text])[0]
-
-
-def gold_documents(set_cfg: DictConfig) -> tuple[dict[str, list[dict]], dict[str, str]]:
-    """The set's gold rows by document, and each document's text, with every row checked against its document
-    (`check_gold`). `document` is the text of a one-document set, or the directory of `<doc_id>.txt` files."""
-    path, document = set_cfg.source.path, Path(set_cfg.document)
-    one_document = not document.is_dir()
-    summary = check_gold(path, document if one_document else None, None if one_document else document)
-    problems = list(summary.problems)
-    rows_by_doc: dict[str, list[dict]] = {}
-    for _, row in summary.valid_rows:
-        rows_by_doc.setdefault(str(row["doc_id"]), []).append(row)
-    if one_document:
-        texts = {doc_id: summary.document for doc_id in rows_by_doc}
-        if len(rows_by_doc) > 1:
-            problems.append(f"{path}: {len(rows_by_doc)} documents; `document` must then be their directory")
-    else:
-        texts = summary.documents
-        problems += [f"{document / f'{doc_id}.txt'}: document {doc_id} of set {set_cfg.name} not found"
-                     for doc_id in summary.unchecked_documents]
-    if problems:
-        raise DataError(problems)
-    return rows_by_doc, texts
-
-
-def document_pairs(set_cfg: DictConfig, examples: list[PairExample],
-                   analyse: Callable[[str], list[ClaimActors]]) -> DocumentPairs:
-    """Analyse the set's documents and match the pipeline's (claim, actor) pairs to the gold pairs (`examples`,
-    the set as `load_source` read it), document by document. A gold pair is found by its pair_id
-    (doc:claim:actor), a predicted pair is the scoring record."""
-    by_id = {e.pair_id: e for e in examples if e.label is not None}
-    rows_by_doc, texts = gold_documents(set_cfg)
-    gold, predicted, matched, missed, spurious = [], [], [], [], []
-    claims, touch = {"gold": set(), "predicted": set()}, Counter()
-    for doc_id, rows in rows_by_doc.items():
-        claim_actors = analyse(texts[doc_id])
-        pairs = [p for p in pipeline_pairs(doc_id, claim_actors, with_context=True) if p.actor is not None]
-        gold_rows_with_actor = [row for row in rows if row["actor"] is not None]
-        gold_spans = gold_pair_spans(gold_rows_with_actor)
-        predicted_spans = [PairSpans((p.claim.claim.start, p.claim.claim.end), p.actor,
-                                     tuple((m.start, m.end) for m in p.mentions)) for p in pairs]
-        matching = match_pairs(gold_spans, predicted_spans)
-        g0, p0 = len(gold), len(predicted)
-        gold += [by_id[f"{row['doc_id']}:{row['claim_id']}:{row['actor']}"] for row in gold_rows_with_actor]
-        predicted += [p.example for p in pairs]
-        matched += [(g0 + g, p0 + p) for g, p in matching.matched]
-        missed += [g0 + g for g in matching.missed]
-        spurious += [p0 + p for p in matching.spurious]
-        claims["gold"] |= {(doc_id, int(r["start"]), int(r["end"])) for r in rows}
-        claims["predicted"] |= {(doc_id, item.claim.start, item.claim.end) for item in claim_actors}
-        touch.update(detect_pairs(gold_spans, predicted_spans).counts())
-    touch_detection = dict(touch)
-    touch_detection.update(detection_scores(touch["correct"], touch["predicted"] - touch["correct"],
-                                            touch["gold"] - touch["found"]))
-    return DocumentPairs(set_cfg.name, gold, predicted, matched, missed, spurious,
-                         claim_split_agreement(claims["gold"], claims["predicted"]), touch_detection)
-
-
-def given_pair_rows(examples: list[PairExample], scored: Scored, labels: list[str]) -> Rows:
-    rows = Rows(labels)
-    for i, example in enumerate(examples):
-        rows.add(example.label, scored.labels[i], example, None if scored.probs is None else scored.probs[i])
-    return rows
-
-
-def end_to_end_rows(doc: DocumentPairs, scored: Scored, labels: list[str]) -> Rows:
-    """Matched pairs (gold pair shown), then missed gold pairs, then spurious predicted pairs."""
-    rows = Rows(labels)
-    probs = scored.probs if scored.probs is not None else [None] * len(doc.predicted)
-    for g, p in doc.matched:
-        rows.add(doc.gold[g].label, scored.labels[p], doc.gold[g], probs[p], predicted_actor=doc.predicted[p].actor)
-    for g in doc.missed:
-        rows.add(doc.gold[g].label, MISSED, doc.gold[g], None)
-    for p in doc.spurious:
-        rows.add(SPURIOUS, scored.labels[p], doc.predicted[p], probs[p])
-    return rows
-
-
-def score_systems(systems: list, examples: list[PairExample], make_rows, cfg: DictConfig, labels: list[str],
-                  tag: dict, errors: list[dict]) -> dict:
-    """Metrics of every system (`make_rows(scored) -> Rows`), deltas of models over baselines; the models'
-    wrong rows go to `errors` with `tag` (dataset, mode)."""
-    results, model_rows = {}, {}
+def score_systems(systems: list, examples: list[PairExample], views: dict[str, Callable[[Scored], Rows]],
+                  cfg: DictConfig, labels: list[str], tags: dict[str, dict], errors: list[dict],
+                  unlisted: frozenset[str] = frozenset()) -> dict:
+    """Every system predicts `examples` once; each view (`make_rows(scored) -> Rows`: pairs, end to end,
+    (document, actor)) gets its own metrics, deltas of models over baselines and model minus model. The
+    models' wrong rows go to `errors` with the view's tag (dataset, mode), except those of `unlisted` views."""
+    rows_by_view: dict[str, dict] = {view: {} for view in views}
+    scored_by_system = {}
     for system in systems:
-        scored = system.predict(examples)
-        rows = make_rows(scored)
-        if system.kind == "model":
-            model_rows[system.name] = rows.predicted
+        scored_by_system[system.name] = scored = system.predict(examples)
+        for view, make_rows in views.items():
+            rows_by_view[view][system.name] = make_rows(scored)
+    return {view: view_results(systems, rows_by_view[view], scored_by_system, cfg, labels, tags[view],
+                               None if view in unlisted else errors)
+            for view in views}
+
+
+def view_results(systems: list, rows_of: dict[str, Rows], scored_by_system: dict[str, Scored], cfg: DictConfig,
+                 labels: list[str], tag: dict, errors: list[dict] | None) -> dict:
+    """One view's metrics of every system, with intervals over the units its rows say."""
+    results = {}
+    for system in systems:
+        rows = rows_of[system.name]
         actors = rows.actors if system.kind == "model" else None  # per-actor tables for the models only
         metrics = evaluation_metrics(rows.gold, rows.predicted, labels, rows.confidence, actors,
-                                     cfg.bootstrap_resamples, cfg.seed, cfg.ece_bins)
+                                     cfg.bootstrap_resamples, cfg.seed, cfg.ece_bins, rows.units)
         results[system.name] = dict(metrics, kind=system.kind, description=system.description,
-                                    windowed=scored.windowed, phenomena=phenomenon_accuracy(rows))
-        if system.kind == "model":
+                                    windowed=scored_by_system[system.name].windowed, phenomena=phenomenon_accuracy(rows))
+        if system.kind == "model" and errors is not None:
             errors.extend({**tag, "model": system.name, **detail, "gold": g, "predicted": p}
                           for g, p, detail in zip(rows.gold, rows.predicted, rows.details) if g != p)
     models = [s.name for s in systems if s.kind == "model"]
     baselines = [s.name for s in systems if s.kind == "baseline"]
     deltas = {m: {b: {k: results[m][k] - results[b][k] for k in DELTA_KEYS} for b in baselines} for m in models}
     # Side by side: each further model minus the first, on the same rows, with paired bootstrap intervals.
-    model_deltas = {other: paired_bootstrap_difference(rows.gold, model_rows[models[0]], model_rows[other], labels,
-                                                       cfg.bootstrap_resamples, cfg.seed) for other in models[1:]}
-    return {**tag, "n": len(rows.gold), "systems": results, "deltas": deltas,
+    first = rows_of[models[0]]
+    model_deltas = {other: paired_bootstrap_difference(first.gold, first.predicted, rows_of[other].predicted, labels,
+                                                       cfg.bootstrap_resamples, cfg.seed, units=first.units)
+                    for other in models[1:]}
+    return {**tag, "n": len(first.gold), "resampled": results[models[0]]["resampled"], "systems": results,
+            "deltas": deltas,
             "model_deltas": {"baseline_model": models[0], "models": model_deltas} if model_deltas else None}
 
 
@@ -252,7 +147,12 @@ def sentiment_results(systems: list, examples: list[PairExample], cfg: DictConfi
     claim text, where the set labels it; None where it does not."""
     if not any(e.sentiment for e in examples):
         return None
-    results = {}
+    first_of_claim: dict[str, PairExample] = {}  # the claims in `claim_sentiment`'s order (doc:claim of a pair_id)
+    for example in examples:
+        if example.sentiment:
+            first_of_claim.setdefault(":".join(example.pair_id.split(":")[:2]), example)
+    claims = list(first_of_claim.values())
+    units, results = resampling_units(claims), {}
     for system in systems:
         names = getattr(system, "loaded", None) and system.loaded.sentiment_labels
         if names:
@@ -260,15 +160,14 @@ def sentiment_results(systems: list, examples: list[PairExample], cfg: DictConfi
             gold, probs = claim_sentiment(examples, prediction.sentiment_probs)
             predicted, confidence = [names[i] for i in probs.argmax(axis=1)], list(probs.max(axis=1))
         elif system.name == "vader":
-            claims = {":".join(e.pair_id.split(":")[:2]): e for e in examples if e.sentiment}
-            gold = [e.sentiment for e in claims.values()]
-            predicted, confidence = vader_sentiment(system, [e.text for e in claims.values()]), None
+            gold = [e.sentiment for e in claims]
+            predicted, confidence = vader_sentiment(system, [e.text for e in claims]), None
         else:
             continue
         labels = sorted(set(gold) | set(predicted), key=["negative", "neutral", "positive"].index)
         results[system.name] = evaluation_metrics(gold, predicted, labels, confidence, None,
-                                                  cfg.bootstrap_resamples, cfg.seed, cfg.ece_bins)
-    return {"n": len(gold), "systems": results} if results else None
+                                                  cfg.bootstrap_resamples, cfg.seed, cfg.ece_bins, units)
+    return {"n": len(claims), "resampled": units.describe(), "systems": results} if results else None
 
 
 def vader_sentiment(vader, texts: list[str]) -> list[str]:
@@ -277,17 +176,33 @@ def vader_sentiment(vader, texts: list[str]) -> list[str]:
     return ["positive" if s >= 0.05 else "negative" if s <= -0.05 else "neutral" for s in scores]
 
 
-def score_document(doc: DocumentPairs, systems: list, cfg: DictConfig, labels: list[str], errors: list[dict]) -> dict:
-    """End-to-end metrics of every system on a document, with actor detection and claim-split agreement."""
-    result = score_systems(systems, doc.predicted, lambda scored: end_to_end_rows(doc, scored, labels), cfg, labels,
-                           {"dataset": doc.name, "mode": "end_to_end"}, errors)
-    same_actor = sum(doc.gold[g].actor == doc.predicted[p].actor for g, p in doc.matched)
-    result["matching"] = {"matched": len(doc.matched), "missed": len(doc.missed), "spurious": len(doc.spurious),
-                          "same_actor_name": same_actor}
-    result["detection"] = detection_scores(len(doc.matched), len(doc.spurious), len(doc.missed))
+def score_document(doc: DocumentPairs, systems: list, cfg: DictConfig, labels: list[str], errors: list[dict],
+                   gold: dict | None) -> dict[str, dict]:
+    """End to end on a set's documents: pair metrics with stance credit only for a pair linked to the gold
+    pair's actor (the lenient figure, any touching pair, beside it), actor detection, claim-split agreement,
+    and with `gold` (document, actor) labels, the labels of actors.csv against them."""
+    views = {"end_to_end": lambda scored: end_to_end_rows(doc, doc.same_actor, scored, labels),
+             "lenient": lambda scored: end_to_end_rows(doc, doc.lenient, scored, labels)}
+    tags = {"end_to_end": {"dataset": doc.name, "mode": "end_to_end"},
+            "lenient": {"dataset": doc.name, "mode": "end_to_end_lenient"}}
+    if gold is not None:
+        views["documents_end_to_end"] = lambda scored: end_to_end_document_rows(doc, scored, labels, gold[0])
+        tags["documents_end_to_end"] = {"dataset": doc.name, "mode": "documents_end_to_end", "gold_labels": gold[1]}
+    results = score_systems(systems, doc.predicted, views, cfg, labels, tags, errors, frozenset({"lenient"}))
+    result, lenient = results["end_to_end"], results["lenient"]
+    result["lenient"] = {name: {k: m[k] for k in ("n", "accuracy", "f1_macro", "f1_polar", "bootstrap_ci")}
+                         for name, m in lenient["systems"].items()}
+    strict, loose = doc.same_actor, doc.lenient
+    result["matching"] = {"matched": len(strict.matched), "missed": len(strict.missed),
+                          "spurious": len(strict.spurious),
+                          "lenient": {"matched": len(loose.matched), "missed": len(loose.missed),
+                                      "spurious": len(loose.spurious),
+                                      "same_actor_name": sum(doc.gold[g].actor == doc.predicted[p].actor
+                                                             for g, p in loose.matched)}}
+    result["detection"] = detection_scores(len(strict.matched), len(strict.spurious), len(strict.missed))
     result["detection_any_touch"] = doc.touch_detection
     result["claims"] = doc.claims
-    return result
+    return {key: value for key, value in results.items() if key != "lenient"}
 
 
 def load_sets(cfg: DictConfig, labels: list[str], analyse: Callable[[str], list[ClaimActors]] | None) -> list[tuple]:
@@ -337,12 +252,21 @@ def run_evaluate(cfg: DictConfig, analyse: Callable[[str], list[ClaimActors]] | 
         examples = [e for e in all_examples if e.label is not None]  # not the claims read for sentiment only
         log.info("%s: %d gold pairs", set_cfg.name, len(examples))
         source = {"source": str(set_cfg.source.path), "document": set_cfg.document}
-        results[set_cfg.name] = dict(source, **score_systems(
-            systems, examples, lambda scored, ex=examples: given_pair_rows(ex, scored, labels), cfg, labels,
-            {"dataset": set_cfg.name, "mode": "given_pairs"}, errors))
+        gold = document_gold(set_cfg.source, examples)
+        views = {"given_pairs": lambda scored, ex=examples: given_pair_rows(ex, scored, labels)}
+        tags = {"given_pairs": {"dataset": set_cfg.name, "mode": "given_pairs"}}
+        if gold is not None:
+            views["documents"] = lambda scored, ex=examples, g=gold[0]: document_rows(ex, scored, labels, g)
+            tags["documents"] = {"dataset": set_cfg.name, "mode": "documents", "gold_labels": gold[1],
+                                 "gold_without_pairs": len(set(gold[0]) - set(actor_groups(examples)))}
+        by_view = score_systems(systems, examples, views, cfg, labels, tags, errors)
+        results[set_cfg.name] = dict(source, **by_view["given_pairs"])
         results[set_cfg.name]["sentiment"] = sentiment_results(systems, all_examples, cfg)
+        if "documents" in by_view:
+            results[f"{set_cfg.name}/documents"] = dict(source, **by_view["documents"])
         if doc is not None:
-            results[f"{set_cfg.name}/end_to_end"] = dict(source, **score_document(doc, systems, cfg, labels, errors))
+            for view, result in score_document(doc, systems, cfg, labels, errors, gold).items():
+                results[f"{set_cfg.name}/{view}"] = dict(source, **result)
     metrics = {
         "labels": labels,
         "models": {m.name: {"model_dir": m.model_dir, "description": m.description} for m in models},

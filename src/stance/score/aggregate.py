@@ -3,7 +3,9 @@
 A pair's score is P(favor) - P(against), in [-1, 1]. An actor's overall label follows from its claims'
 labels (`actor_label`): the label most of its pairs have, neutral when two labels tie for most. So the label
 always agrees with the counts beside it (one neutral claim never makes an actor favor); the mean score is
-reported next to it as a degree, not used for the label. The API, actors.csv and the view use this rule.
+reported next to it as a degree, not used for the label. The API, actors.csv, the view and
+actors_over_time.csv use this rule. Chosen on dev against the argmax of the mean calibrated probabilities, a
+confidence-weighted vote and the balance of favor and against pairs (scripts/compare_aggregate_rules.py).
 """
 from __future__ import annotations
 
