@@ -1,40 +1,31 @@
-"""Macro-F1 of saved models on the dev sets of a data config (the selection metric: their mean).
+"""The dev rule (stance.train.dev_rule) for saved models on the dev sets of a training config; never test.
 
-    python scripts/dev_score.py MODEL_DIR [MODEL_DIR ...] [data=mix]
+    python scripts/dev_score.py MODEL_DIR [MODEL_DIR ...] [train overrides, default: the default mix]
 
-Used to choose the shipped model among candidates by dev only (never test). Two means are printed: over the
-dev sets as configured, and over sources, NewsMTSC's two dev sets (dev_rw, dev_mt) counted as one source.
+Prints, per model, the rule (the mean over dev sources of macro-F1 over the labels present; NewsMTSC's
+dev_rw and dev_mt are one source) and each set's term, and neutral recall on the sets that have neutral.
 """
 from __future__ import annotations
 
 import sys
 
-import numpy as np
-
 from stance.config import compose
 from stance.model.classifier import load_classifier
-from stance.train.run import evaluate_sets, load_data
-
-SOURCE_OF = {"dev_rw": "newsmtsc", "dev_mt": "newsmtsc"}  # other dev sets are a source each
-
-
-def by_source(results: dict) -> float:
-    sources: dict[str, list[float]] = {}
-    for name, m in results.items():
-        sources.setdefault(SOURCE_OF.get(name, name), []).append(m["f1_macro"])
-    return float(np.mean([np.mean(values) for values in sources.values()]))
+from stance.train.dev_rule import dev_rule
+from stance.train.run import dev_groups, evaluate_sets, load_data
 
 
 def main(argv: list[str]) -> None:
     dirs = [a for a in argv if "=" not in a]
-    cfg = compose("train", [a for a in argv if "=" in a] or ["data=mix"])
+    cfg = compose("train", [a for a in argv if "=" in a])
     _, dev_sets, _ = load_data(cfg, ["against", "neutral", "favor"])
     for model_dir in dirs:
-        loaded = load_classifier(model_dir)
-        results = evaluate_sets(loaded, dev_sets, 64)
-        sets = " ".join(f"{name} {m['f1_macro']:.4f}" for name, m in results.items())
-        print(f"{model_dir}: mean dev F1m over sets {np.mean([m['f1_macro'] for m in results.values()]):.4f}, "
-              f"over sources {by_source(results):.4f} ({sets})")
+        results = evaluate_sets(load_classifier(model_dir), dev_sets, 64)
+        rule = dev_rule({name: m["dev_rule_score"] for name, m in results.items()}, dev_groups(cfg))
+        sets = " ".join(f"{name} {m['dev_rule_score']:.4f}" for name, m in results.items())
+        neutral = " ".join(f"{name} {m['per_class']['neutral']['recall']:.2f}" for name, m in results.items()
+                           if m["per_class"]["neutral"]["support"])
+        print(f"{model_dir}: dev rule {rule:.4f} ({sets}); neutral recall: {neutral}")
 
 
 if __name__ == "__main__":

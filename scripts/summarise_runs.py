@@ -1,4 +1,5 @@
-"""Prints one line per trained model dir: dev macro-F1 (mean over dev sets, and each), test macro-F1, epochs, time.
+"""One line per trained model directory: the dev rule and each dev set's term, neutral recall on dev, epochs,
+time; test sets only if the run was asked to evaluate them (trainer.eval_test=true).
 
     python scripts/summarise_runs.py DIR...
 """
@@ -12,9 +13,11 @@ for directory in sys.argv[1:]:
         print(f"{directory}: no metrics.json")
         continue
     metrics = json.loads(path.read_text())
-    dev = metrics["dev"]
-    sets = " ".join(f"{name}={m['f1_macro']:.4f}" for name, m in dev.get("sets", {}).items())
+    dev, train = metrics["dev"], metrics["train"]
+    sets = " ".join(f"{name}={m.get('dev_rule_score', m['f1_macro']):.4f}" for name, m in dev["sets"].items())
+    neutral = " ".join(f"{name}={m['per_class']['neutral']['recall']:.2f}" for name, m in dev["sets"].items()
+                       if m["per_class"]["neutral"]["support"])
     tests = " ".join(f"{name}={m['f1_macro']:.4f}" for name, m in metrics["test"].items())
-    train = metrics["train"]
-    print(f"{directory}: dev F1m={dev['f1_macro']:.4f} ({sets}) | test {tests} | "
-          f"epochs={train['epochs_run']} {train['seconds'] / 60:.1f} min {train['samples_per_second']} samples/s")
+    print(f"{directory}: dev rule={dev['f1_macro']:.4f} ({sets}) | neutral recall {neutral} | "
+          f"{'test ' + tests + ' | ' if tests else ''}epochs={train['epochs_run']} best={train['best_dev_f1_macro']:.4f} "
+          f"{train['seconds'] / 60:.1f} min {train['samples_per_second']} samples/s")

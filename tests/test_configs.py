@@ -40,7 +40,7 @@ def test_every_option_of_simple_groups_composes(group):
 def test_default_train_config_resolves_paths():
     cfg = compose("train")
     assert cfg.model.labels == ["against", "neutral", "favor"]
-    assert cfg.data.train[0].path.endswith("shared/data/newsmtsc/hf/train.jsonl")
+    assert cfg.data.train[0].path.endswith("shared/data/pstance")
     assert cfg.output_dir.endswith("models/default")
 
 

@@ -120,10 +120,21 @@ class SourceConfig:
     # Training mix: each epoch samples round(weight * n) of this source's n pairs (below 1: a seeded
     # sample without repeats; above 1: every pair, some twice). Ignored for dev and test sets.
     weight: float = 1.0
-    # persent: train | dev | test (a hash of the document id); simple: the same by a hash of the text; null: all
+    # the data source a dev set belongs to, for the dev rule (stance.train.dev_rule): NewsMTSC's dev_rw and
+    # dev_mt are one source. Empty: the set is a source of its own.
+    group: str = ""
+    # persent: train | dev | test (a hash of the document id); simple: the same by a hash of the text;
+    # pstance: train | val | test; semeval, ruw: train | dev (of their train file); null: all
     split: Optional[str] = None
     # gold: a claim without actors becomes a sentiment-only example (trains the claim-sentiment head)
     claims_without_actors: bool = False
+    # pstance | semeval | ruw: which targets to read (empty: all); a tweet that does not name its target is
+    # skipped (counted) or gets the target's name put before it (prefix); stance.data.tweets
+    targets: list[str] = field(default_factory=list)
+    unnamed: str = "prefix"
+    # the labels this source can give when fewer than the model's (P-Stance: [against, favor]); the loss then
+    # compares those only, so the source teaches nothing about the others. Empty: all labels.
+    label_set: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -144,9 +155,8 @@ class TrainerConfig:
     seed: int = 21  # as conf/trainer/default.yaml
     class_weights: bool = False  # inverse label frequency in the loss (measured on dev: see README)
     calibrate: bool = True  # temperature scaling fitted on dev, saved with the model and applied wherever it loads
-    # also a per-class bias on the calibrated logits, chosen on dev macro-F1 (off: it bought +0.013 mean dev F1m
-    # with 0.12-0.31 of neutral recall on every dev set; README "Shipped model")
-    decision_bias: bool = False
+    # evaluate the test sets at the end of training (off: test figures come from `python -m stance.evaluate`)
+    eval_test: bool = False
     early_stopping_patience: int = 2
     max_train_samples: Optional[int] = None
     max_eval_samples: Optional[int] = None

@@ -49,7 +49,8 @@ class PairExample:
     `label` is None at scoring time, and for a claim that is there only for its `sentiment` (no actor,
     no spans). `context` is the claim before it, for models that read it. `origin` says where it came
     from (file:line) for error messages; `source` names the data source, `phenomena` the hard cases the
-    pair was written for (commentary set).
+    pair was written for (commentary set). `label_set` names the labels its source can give when that is
+    fewer than the model's (P-Stance has no neutral): the loss then compares those labels only.
     """
 
     text: str
@@ -62,6 +63,7 @@ class PairExample:
     sentiment: str | None = None
     source: str = ""
     phenomena: tuple[str, ...] = ()
+    label_set: tuple[str, ...] = ()  # empty: every label of the model
 
     def to_dict(self) -> dict:
         return asdict(self)

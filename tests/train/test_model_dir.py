@@ -95,4 +95,4 @@ def test_missing_shared_data_is_one_line_saying_how_to_point_at_it(tmp_path, tin
         (problem,) = caught.value.problems
         assert "paths.shared=/path/to/shared" in problem and "github.com/fhamborg/NewsMTSC" in problem
         assert problem.startswith(f"{shared}: no such directory" if shared.name == "absent"
-                                  else f"{shared}/data/newsmtsc/hf/train.jsonl: not found (and 2 more")
+                                  else f"{shared}/data/newsmtsc/hf/train.jsonl: not found (and 1 more")

@@ -52,7 +52,7 @@ def test_train_save_reload_predicts_identically(tmp_path, tiny_backbone_dir, ada
     out = tmp_path / "model"
     for name in ("stance_model.json", "trained_weights.safetensors", "config.yaml", "metrics.json", "README.md"):
         assert (out / name).is_file(), name
-    assert set(metrics["test"]) == {"test"} and metrics["train"]["pairs"] == 48
+    assert metrics["test"] == {} and metrics["train"]["pairs"] == 48  # test sets only with trainer.eval_test
     saved = json.loads((out / "metrics.json").read_text())
     assert saved["dev"]["sets"]["dev"]["n"] == 12
     assert json.loads((out / "stance_model.json").read_text())["id2label"] == {"0": "against", "1": "neutral", "2": "favor"}
@@ -63,10 +63,10 @@ def test_train_save_reload_predicts_identically(tmp_path, tiny_backbone_dir, ada
     first = predict_proba(reloaded, examples).probs
     np.testing.assert_allclose(predict_proba(reloaded, examples).probs, first)
     np.testing.assert_allclose(predict_proba(merged, examples).probs, first, atol=1e-5)
-    # The test metrics in metrics.json came from the in-memory model; the reloaded one reproduces them.
+    # The dev metrics in metrics.json (dev.jsonl) came from the in-memory model; the reloaded one reproduces them.
     predicted = [reloaded.labels[i] for i in first.argmax(1)]
     accuracy = np.mean([p == e.label for p, e in zip(predicted, examples)])
-    assert accuracy == pytest.approx(saved["test"]["test"]["accuracy"])
+    assert accuracy == pytest.approx(saved["dev"]["sets"]["dev"]["accuracy"])
 
 
 def test_same_seed_same_result(tmp_path, tiny_backbone_dir):
@@ -151,3 +151,9 @@ def test_folded_lora_equals_peft_model(tmp_path, tiny_backbone_dir):
     rerecord_digests(tmp_path / "model")
     without_adapter = predict_proba(load_classifier(tmp_path / "model"), examples).logits
     assert np.abs(without_adapter - with_peft).max() > 1e-3
+
+
+def test_test_sets_are_evaluated_only_when_asked(tmp_path, tiny_backbone_dir):
+    cfg = train_config(tmp_path, tiny_backbone_dir, ["trainer.epochs=1", "trainer.eval_test=true"])
+    metrics = train(cfg)
+    assert set(metrics["test"]) == {"test"} and metrics["test"]["test"]["n"] == 12

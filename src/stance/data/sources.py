@@ -16,6 +16,9 @@ from typing import Any
 
 from stance.config import SourceConfig
 from stance.data.persent import read_persent
+from stance.data.pstance import read_pstance
+from stance.data.ruw import read_ruw
+from stance.data.semeval import read_semeval
 from stance.data.simple import read_simple
 from stance.data.validate import read_gold_rows
 from stance.textfile import jsonl_rows
@@ -165,15 +168,18 @@ def _read_table(path: Path, cfg: Any, labels: tuple, problems: list[str]) -> lis
 
 
 READERS = {"newsmtsc": _read_newsmtsc, "gold": _read_gold, "jsonl": _read_table, "csv": _read_table,
-           "persent": read_persent, "simple": read_simple}
+           "persent": read_persent, "simple": read_simple, "pstance": read_pstance, "semeval": read_semeval,
+           "ruw": read_ruw}
 # The source settings each format reads; the formats' own columns are fixed (NEWSMTSC_LABELS, GUIDELINE.md, the
 # PerSenT CSV). A setting given for a format that does not read it is an error, not silently ignored.
 _TABLE = ("text_field", "label_field", "start_field", "end_field", "mentions_field", "id_field", "actor_field")
 READS = {"newsmtsc": ("label_map",), "gold": ("label_map", "claims_without_actors"),
          "persent": ("label_map", "split"), "jsonl": (*_TABLE, "label_map"), "csv": (*_TABLE, "label_map"),
          "simple": ("text_field", "label_field", "target_field", "target_separator", "id_field", "actor_field",
-                    "label_map", "split")}
-COMMON = ("format", "path", "name", "weight")
+                    "label_map", "split"),
+         **{tweets: ("label_map", "split", "targets", "unnamed", "label_set") for tweets in ("pstance", "semeval", "ruw")}}
+COMMON = ("format", "path", "name", "weight", "group")
+DIRECTORY_FORMATS = ("pstance",)  # read from a directory of files, one per split and target
 
 
 def unread_settings(cfg: Any) -> list[str]:
@@ -200,8 +206,8 @@ def load_source(cfg: Any, labels: tuple | list = DEFAULT_LABELS) -> list[PairExa
         reads = ", ".join(READS[fmt])
         message = f"{path}: format {fmt} does not read {', '.join(unread)} (it reads {reads}; the rest is fixed)"
         raise DataError([message])
-    if not path.is_file():
-        raise DataError([f"{path}: file not found"])
+    if not (path.is_dir() if fmt in DIRECTORY_FORMATS else path.is_file()):
+        raise DataError([f"{path}: {'directory' if fmt in DIRECTORY_FORMATS else 'file'} not found"])
     problems: list[str] = []
     try:
         examples = READERS[fmt](path, cfg, tuple(labels), problems)

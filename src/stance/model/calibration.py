@@ -1,8 +1,7 @@
-"""Calibration fitted on dev after training: a temperature for the stance logits (lower NLL, same argmax),
-then, only where it raises dev macro-F1, a per-class bias on the calibrated logits (a decision rule)."""
+"""Calibration fitted on dev after training: a temperature for the stance logits (lower NLL, same argmax).
+(A per-class decision bias chosen on dev macro-F1 was measured and removed: it bought F1 with neutral recall;
+docs/model.md.) Models saved with a bias still apply it (`calibrated_probs`)."""
 from __future__ import annotations
-
-import itertools
 
 import numpy as np
 import torch
@@ -31,26 +30,7 @@ def fit_temperature(logits: np.ndarray, gold: np.ndarray, steps: int = 200) -> f
     return float(log_t.detach().exp())
 
 
-BIAS_GRID = np.arange(-1.0, 1.01, 0.25)
-
-
-def fit_bias(logits: np.ndarray, gold: np.ndarray, temperature: float, score, grid=BIAS_GRID):
-    """The per-class bias (first class fixed at 0) on the grid with the best `score(gold, predicted)`;
-    all zeros unless a bias beats no bias."""
-    n = logits.shape[1]
-    best, best_score = [0.0] * n, score(gold, (logits / temperature).argmax(1))
-    for offsets in itertools.product(grid, repeat=n - 1):
-        bias = [0.0, *map(float, offsets)]
-        value = score(gold, (logits / temperature + np.asarray(bias)).argmax(1))
-        if value > best_score + 1e-9:
-            best, best_score = bias, value
-    return best
-
-
-def fit_calibration(logits: np.ndarray, gold: np.ndarray, score=None) -> dict:
-    """{"temperature", "bias"} fitted on dev logits and gold label ids; the bias stays zero without a `score`
-    to choose it by (the default: a bias that raises macro-F1 on dev tends to do it by taking recall from
-    `neutral`, the commonest label in commentary; README "Shipped model")."""
-    temperature = fit_temperature(logits, gold)
-    bias = fit_bias(logits, gold, temperature, score) if score else [0.0] * logits.shape[1]
-    return {"temperature": round(temperature, 4), "bias": bias}
+def fit_calibration(logits: np.ndarray, gold: np.ndarray) -> dict:
+    """{"temperature", "bias"} fitted on dev logits and gold label ids; the bias is zero (kept in the saved
+    form so that older models that have one load the same)."""
+    return {"temperature": round(fit_temperature(logits, gold), 4), "bias": [0.0] * logits.shape[1]}

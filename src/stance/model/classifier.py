@@ -86,23 +86,28 @@ class StanceClassifier(nn.Module):
         return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
 
     def forward(self, input_ids, attention_mask, token_type_ids=None, marker_index=None, labels=None,
-                sentiment_labels=None):
+                sentiment_labels=None, label_mask=None):
         pooled = self.dropout(self.pool(input_ids, attention_mask, token_type_ids, marker_index))
         out = {"logits": self.head(pooled)}
         if self.sentiment_head is not None:
             out["sentiment_logits"] = self.sentiment_head(pooled)
         if labels is not None:
-            out["loss"] = masked_cross_entropy(out["logits"], labels, self.class_weights)
+            out["loss"] = masked_cross_entropy(out["logits"], labels, self.class_weights, label_mask)
             if self.sentiment_head is not None and sentiment_labels is not None:
                 sentiment_loss = masked_cross_entropy(out["sentiment_logits"], sentiment_labels)
                 out["loss"] = out["loss"] + self.sentiment_loss_weight * sentiment_loss
         return out
 
 
-def masked_cross_entropy(logits: torch.Tensor, labels: torch.Tensor, weight: torch.Tensor | None = None):
-    """Cross-entropy over the rows with a label (-100: none); 0 when no row has one."""
+def masked_cross_entropy(logits: torch.Tensor, labels: torch.Tensor, weight: torch.Tensor | None = None,
+                         label_mask: torch.Tensor | None = None):
+    """Cross-entropy over the rows with a label (-100: none); 0 when no row has one. With `label_mask`
+    ([rows, labels], 0 = a label the row's source never gives), a row's softmax runs over its source's labels
+    only, so the left-out logits get no gradient: P-Stance, without neutral, does not teach "never neutral"."""
     if not bool((labels != -100).any()):
         return logits.sum() * 0.0
+    if label_mask is not None:
+        logits = logits.masked_fill(label_mask == 0, float("-inf"))
     return nn.functional.cross_entropy(logits, labels, weight=weight, ignore_index=-100)
 
 

@@ -34,8 +34,10 @@ def encode_examples(tokenizer, model_cfg: dict, examples: list[PairExample]) -> 
     ]
 
 
-def features(encoded: EncodedPair, label_id: int | None = None, sentiment_id: int | None = None) -> dict:
-    """Model input of one pair; for training, its label ids (-100: not labelled)."""
+def features(encoded: EncodedPair, label_id: int | None = None, sentiment_id: int | None = None,
+             label_mask: list[int] | None = None) -> dict:
+    """Model input of one pair; for training, its label ids (-100: not labelled) and, for a source that gives
+    fewer labels than the model has, which labels the loss compares (`label_mask`, 1 = compared)."""
     item = {
         "input_ids": encoded.input_ids,
         "token_type_ids": encoded.token_type_ids,
@@ -44,6 +46,8 @@ def features(encoded: EncodedPair, label_id: int | None = None, sentiment_id: in
     if label_id is not None or sentiment_id is not None:
         item["labels"] = -100 if label_id is None else label_id
         item["sentiment_labels"] = -100 if sentiment_id is None else sentiment_id
+    if label_mask is not None:
+        item["label_mask"] = label_mask
     return item
 
 

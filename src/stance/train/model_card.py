@@ -8,8 +8,7 @@ from omegaconf import DictConfig
 from stance.config import REPO_ROOT
 
 LIMITS = """\
-- Reads one claim at a time (with the claim before it where `context: previous`): stance built over a
-  whole document is only partly seen.
+- Reads one claim at a time: stance built over a whole document is only partly seen.
 - Texts longer than `max_length` tokens are scored on a window around the first mention (counted as `windowed`);
   a context that does not fit is cut from its start (counted as `context_cut`).
 - Figures on small sets (the seed: one document) have wide intervals; see `python -m stance.evaluate`."""
@@ -21,15 +20,13 @@ def _row(name: str, m: dict) -> str:
             f"{m['ece']:.3f} | {sentiment} |")
 
 
-def _calibration(metrics: dict, decision_bias: bool) -> list[str]:
+def _calibration(metrics: dict) -> list[str]:
     calibration = metrics.get("calibration")
     if not calibration:
         return ["- Calibration: none (raw softmax)."]
     before = {n: round(m["ece"], 3) for n, m in metrics["dev_uncalibrated"].items()}
     after = {n: round(m["ece"], 3) for n, m in metrics["dev"]["sets"].items()}
-    bias = (f"decision bias {calibration['bias']} (added to the scaled logits; zeros: no bias helped dev macro-F1)"
-            if decision_bias else "no decision bias (trainer.decision_bias=false)")
-    return [(f"- Calibration fitted on dev: temperature {calibration['temperature']}, {bias}. "
+    return [(f"- Calibration fitted on dev: temperature {calibration['temperature']}. "
              f"Dev NLL {calibration['nll_before']:.3f} -> {calibration['nll_after']:.3f}; dev ECE before {before}, "
              f"after {after}.")]
 
@@ -59,6 +56,39 @@ def _files(cfg: DictConfig) -> str:
                      for s in cfg.data.train)
 
 
+# What each shared data set's SOURCE.md says of its terms (../shared/data/*/SOURCE.md).
+LICENCES = {
+    "newsmtsc": "NewsMTSC: MIT (Hamborg & Donnay, EACL 2021)",
+    "persent": "PerSenT: CC BY 4.0 per its datasets card, no licence in the repository (Bastan et al., COLING 2020)",
+    "pstance": "P-Stance: research use, no licence stated by the copy; cite Li et al., Findings of ACL 2021",
+    "semeval": "SemEval-2016 Task 6: research use, do not redistribute; cite Mohammad et al., SemEval 2016",
+    "ruw": "RUW: research use, no licence stated by the repository (multi-target/RUW)",
+    "gold": "the project's own labelled files (data/commentary: written and labelled for the project)",
+}
+
+
+def _sources(metrics: dict) -> str:
+    groups = metrics["dev"].get("groups") or {name: name for name in metrics["dev"]["sets"]}
+    by_source: dict[str, list[str]] = {}
+    for name, source in groups.items():
+        by_source.setdefault(source, []).append(name)
+    return "; ".join(f"{source} = {' + '.join(names)}" if names != [source] else source
+                     for source, names in by_source.items())
+
+
+def _partial_labels(cfg: DictConfig) -> list[str]:
+    partial = [f"{s.name} ({', '.join(s.label_set)})" for s in cfg.data.train if s.get("label_set")]
+    line = ("- Sources that give fewer labels than the model, trained on their own labels only (the loss compares "
+            f"those): {'; '.join(partial)}.")
+    return [line] if partial else []
+
+
+def _licences(cfg: DictConfig) -> list[str]:
+    formats = dict.fromkeys(s.format for s in cfg.data.train)
+    terms = [LICENCES[f] for f in formats if f in LICENCES]
+    return [f"- Data terms: {'; '.join(terms)}."] if terms else []
+
+
 def write_model_card(out_dir: str | Path, cfg: DictConfig, metrics: dict) -> Path:
     model, trainer, stats = cfg.model, cfg.trainer, metrics["train"]
     adapter = "full fine-tuning" if model.adapter == "none" else (
@@ -79,10 +109,13 @@ def write_model_card(out_dir: str | Path, cfg: DictConfig, metrics: dict) -> Pat
         "",
         "## Training",
         (f"- Data (examples per source, after weights): {stats.get('by_source', {})}; {stats['pairs']} examples, "
-         f"stance labels {stats['label_counts']}; files: {_files(cfg)}. Selected on the mean macro-F1 of the dev sets "
-         f"{', '.join(s.name or s.path for s in cfg.data.dev)} (early stopping patience "
+         f"stance labels {stats['label_counts']} (expected an epoch); files: {_files(cfg)}. The mix is drawn afresh "
+         f"each epoch. Selected by the dev rule (stance.train.dev_rule: the mean over dev sources of macro-F1 over "
+         f"the labels present; sources {_sources(metrics)}; early stopping patience "
          f"{trainer.early_stopping_patience}): best epoch {_f1(stats.get('best_dev_f1_macro'))} as logged in "
-         f"training; dev {metrics['dev']['f1_macro']:.4f} after calibration, as printed at the end."),
+         f"training; {metrics['dev']['f1_macro']:.4f} after calibration, as printed at the end."),
+        *_partial_labels(cfg),
+        *_licences(cfg),
         (f"- Continued from `{_shown(stats['init_from']['from'])}` (its adapter and heads)" if stats.get("init_from") else
          "- Started from the backbone alone (fresh adapter and heads)")
         + (f": {stats['start']}." if stats.get("start") else "."),
@@ -90,20 +123,21 @@ def write_model_card(out_dir: str | Path, cfg: DictConfig, metrics: dict) -> Pat
          f"seed {trainer.seed}, class weights {trainer.class_weights}."),
         (f"- Time: {_duration(stats['seconds'])} on {stats['torch_threads']} CPU threads, "
          f"{stats['samples_per_second']} samples/s"
-         f"{', bfloat16 autocast' if stats.get('bf16_autocast') else ''}." if stats.get("seconds") is not None else
-         f"- Stopped after step {stats.get('global_step')} and finished from its checkpoint "
-         f"`{stats.get('finished_from_checkpoint')}` (scripts/finish_checkpoint.py); training time not measured."),
+         f"{', bfloat16 autocast' if stats.get('bf16_autocast') else ''}."),
         f"- Command: `{cfg.command or 'python -m stance.train'}`",
         "",
         "## Metrics",
         "F1m = macro-F1 over the three classes (as in the NewsMTSC paper); F1 polar = macro-F1 over against+favor.",
         "",
-        *_calibration(metrics, cfg.trainer.decision_bias),
+        *_calibration(metrics),
         "",
         "| set | pairs | F1m | accuracy | F1 polar | ECE | sentiment F1m (claims) |",
         "|---|---|---|---|---|---|---|",
         *[_row(f"{name} (dev)", m) for name, m in metrics["dev"]["sets"].items()],
         *[_row(name, m) for name, m in metrics["test"].items()],
+        "",
+        ("Test sets are not evaluated by training (trainer.eval_test=false): test figures come from "
+         "`python -m stance.evaluate`." if not metrics["test"] else "Test sets evaluated on request (trainer.eval_test=true)."),
         "",
         "## Limits",
         LIMITS,

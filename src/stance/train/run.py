@@ -10,7 +10,6 @@ import logging
 import random
 import sys
 import time
-from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,13 +17,13 @@ import hydra
 import numpy as np
 import torch
 from omegaconf import DictConfig, OmegaConf
-from sklearn.metrics import f1_score
 from transformers import EarlyStoppingCallback, Trainer, TrainingArguments, set_seed
 
 from stance.atomic import atomic_directory
 from stance.config import CONF_DIR, save_portable
-from stance.data.mixing import mix_sources
+from stance.data.mixing import expected_label_counts
 from stance.data.sources import DataError, load_source
+from stance.data.tweets import TWEET_FORMATS, drop_repeated_tweets
 from stance.evaluate.metrics import classification_metrics, expected_calibration_error
 from stance.model.calibration import fit_calibration, nll
 from stance.model.classifier import LoadedModel, build_classifier, init_from, native_bf16, save_classifier
@@ -33,12 +32,12 @@ from stance.model.predict import (
     Prediction,
     calibrated_probs,
     claim_sentiment,
-    encode_examples,
-    features,
     predict_proba,
 )
 from stance.quiet import quiet_library_notices
 from stance.shared import missing_shared
+from stance.train.datasets import EncodedDataset, EpochMix, RedrawEachEpoch
+from stance.train.dev_rule import dev_rule, dev_rule_of_predictions, set_score
 from stance.train.guard import check_output_dir
 from stance.train.model_card import write_model_card
 from stance.train.warm_start import choose_init_from
@@ -47,34 +46,15 @@ from stance.types import PairExample
 log = logging.getLogger("stance.train")
 
 
-class EncodedDataset(torch.utils.data.Dataset):
-    """Pairs encoded once with `encode_pair`, the same encoding scoring uses; stance and sentiment label ids
-    (-100 where a source does not label one)."""
-
-    def __init__(self, loaded: LoadedModel, examples: list[PairExample]):
-        label_ids = {label: i for i, label in enumerate(loaded.labels)}
-        sentiment_ids = {label: i for i, label in enumerate(loaded.sentiment_labels)}
-        encoded = encode_examples(loaded.tokenizer, loaded.model_cfg, examples)
-        self.items = [features(e, label_ids.get(ex.label), sentiment_ids.get(ex.sentiment, -100))
-                      for e, ex in zip(encoded, examples)]
-        self.windowed = sum(e.windowed for e in encoded)
-        self.context_cut = sum(e.context_cut for e in encoded)
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def __getitem__(self, index: int) -> dict:
-        return self.items[index]
-
-
 def source_name(source: DictConfig) -> str:
     return source.name or Path(source.path).stem
 
 
-def load_data(cfg: DictConfig, labels: list[str]) -> tuple[list[PairExample], dict, dict]:
-    """The training mix (each source at its `weight`), the dev sets and the test sets by name; every problem
-    in every file is reported before training starts."""
-    sources = [source.path for split in ("train", "dev", "test") for source in cfg.data[split]]
+def load_data(cfg: DictConfig, labels: list[str]) -> tuple[list[tuple[list[PairExample], float]], dict, dict]:
+    """The training sources with their weights, the dev sets and (with `trainer.eval_test`) the test sets by
+    name; every problem in every file is reported before training starts."""
+    splits = ("train", "dev", "test") if cfg.trainer.eval_test else ("train", "dev")
+    sources = [source.path for split in splits for source in cfg.data[split]]
     if problem := missing_shared(cfg.paths.shared, sources, "training on these data sources"):
         raise DataError([problem])
     problems: list[str] = []
@@ -84,7 +64,7 @@ def load_data(cfg: DictConfig, labels: list[str]) -> tuple[list[PairExample], di
             mix.append((load_source(source, labels), source.weight))
         except DataError as error:
             problems.extend(error.problems)
-    for split in ("dev", "test"):
+    for split in splits[1:]:
         for source in cfg.data[split]:
             try:
                 sets[split][source_name(source)] = load_source(source, labels)
@@ -94,7 +74,22 @@ def load_data(cfg: DictConfig, labels: list[str]) -> tuple[list[PairExample], di
         problems.append("config: data.train and data.dev each need at least one source")
     if problems:
         raise DataError(problems)
-    return mix_sources(mix, cfg.trainer.seed), sets["dev"], sets["test"]
+    tweet_sets = {source_name(s) for split in splits for s in cfg.data[split] if s.format in TWEET_FORMATS}
+    dropped = drop_repeated_tweets([e for examples, _ in mix for e in examples], [sets["dev"], sets["test"]],
+                                   tweet_sets)
+    if dropped:
+        log.info("tweet pairs left out of dev/test, their tweet being in an earlier split: %s", dropped)
+    return mix, sets["dev"], sets["test"]
+
+
+def dev_groups(cfg: DictConfig) -> dict[str, str]:
+    """Each dev set's source for the dev rule (its `group`, else its own name)."""
+    return {source_name(source): source.group or source_name(source) for source in cfg.data.dev}
+
+
+def indices(mix: EpochMix, source: int) -> list[int]:
+    """The examples one source gives to the current epoch's draw."""
+    return [index for s, index in mix.draw if s == source]
 
 
 def subsample(examples: list[PairExample], limit: int | None, seed: int) -> list[PairExample]:
@@ -110,6 +105,7 @@ def set_metrics(loaded: LoadedModel, examples: list[PairExample], prediction) ->
     predicted = [loaded.labels[i] for i in probs.argmax(axis=1)]
     gold = [examples[i].label for i in stance]
     result = classification_metrics(gold, predicted, loaded.labels)
+    result["dev_rule_score"] = set_score(np.array(gold), np.array(predicted))  # the set's term in the dev rule
     correct = np.array([g == p for g, p in zip(gold, predicted)])
     result["ece"] = expected_calibration_error(probs.max(axis=1), correct)["ece"]
     result["windowed"] = int(sum(prediction.windowed))
@@ -129,21 +125,16 @@ def evaluate_sets(loaded: LoadedModel, sets: dict[str, list[PairExample]], batch
             for name, examples in sets.items()}
 
 
-def calibrate(loaded: LoadedModel, dev_sets: dict[str, list[PairExample]], predictions: dict, decision_bias: bool) -> dict:
-    """Fit the temperature on the dev sets' raw logits (`predictions`, made without calibration) and, with
-    `decision_bias`, a per-class bias where it raises the mean dev macro-F1; sets `loaded.calibration`."""
-    logits, gold, names = [], [], []
+def calibrate(loaded: LoadedModel, dev_sets: dict[str, list[PairExample]], predictions: dict) -> dict:
+    """Fit the temperature on the dev sets' raw logits (`predictions`, made without calibration); sets
+    `loaded.calibration`."""
+    logits, gold = [], []
     for name, examples in dev_sets.items():
         labelled = [i for i, e in enumerate(examples) if e.label is not None]
         logits.append(predictions[name].logits[labelled])
         gold += [loaded.labels.index(examples[i].label) for i in labelled]
-        names += [name] * len(labelled)
-    logits, gold, names = np.concatenate(logits), np.array(gold), np.array(names)
-
-    def mean_f1(gold_ids: np.ndarray, predicted_ids: np.ndarray) -> float:
-        return mean_source_f1(gold_ids, predicted_ids, names, len(loaded.labels))
-
-    loaded.calibration = fit_calibration(logits, gold, mean_f1 if decision_bias else None)
+    logits, gold = np.concatenate(logits), np.array(gold)
+    loaded.calibration = fit_calibration(logits, gold)
     return {"nll_before": nll(logits, gold, None), "nll_after": nll(logits, gold, loaded.calibration),
             **loaded.calibration}
 
@@ -151,13 +142,6 @@ def calibrate(loaded: LoadedModel, dev_sets: dict[str, list[PairExample]], predi
 def recalibrated(prediction: Prediction, calibration: dict | None) -> Prediction:
     """The same prediction with its probabilities recomputed from the raw logits under `calibration`."""
     return replace(prediction, probs=calibrated_probs(prediction.logits, calibration))
-
-
-def mean_source_f1(gold: np.ndarray, predicted: np.ndarray, names: np.ndarray, n_labels: int) -> float:
-    """The dev-mix selection metric: the mean over dev sources of each source's macro-F1 (label ids)."""
-    labels = list(range(n_labels))
-    return float(np.mean([f1_score(gold[names == n], predicted[names == n], labels=labels, average="macro",
-                                   zero_division=0) for n in dict.fromkeys(names)]))
 
 
 def use_bf16() -> bool:
@@ -208,31 +192,34 @@ def train(cfg: DictConfig) -> dict:
         torch.set_num_threads(cfg.trainer.threads)
     model_cfg = OmegaConf.to_container(cfg.model, resolve=True)
     labels = list(model_cfg["labels"])
-    train_examples, dev_sets, test_sets = load_data(cfg, labels)
-    train_examples = subsample(train_examples, cfg.trainer.max_train_samples, cfg.trainer.seed)
+    sources, dev_sets, test_sets = load_data(cfg, labels)
     dev_sets = {name: subsample(ex, cfg.trainer.max_eval_samples, cfg.trainer.seed) for name, ex in dev_sets.items()}
+    groups = dev_groups(cfg)
     dev_examples = [e for examples in dev_sets.values() for e in examples]
     dev_names = np.array([name for name, examples in dev_sets.items() for e in examples if e.label is not None])
 
     set_seed(cfg.trainer.seed)  # before the heads are initialised
     loaded = build_classifier(model_cfg)
-    start_dir, why = choose_init_from(model_cfg, sum(e.label is not None for e in train_examples),
-                                      cfg.shipped_model, cfg.small_data_pairs)
+    labelled_pairs = sum(e.label is not None for examples, _ in sources for e in examples)
+    start_dir, why = choose_init_from(model_cfg, labelled_pairs, cfg.shipped_model, cfg.small_data_pairs)
     log.info("start: %s (%s)", start_dir or "fresh adapter and heads", why)
     started_from = dict(init_from(loaded, start_dir), why=why) if start_dir else None
     if started_from:
         log.info("continuing from %s: %d tensors taken; fresh: %s; not used: %s", started_from["from"],
                  started_from["taken"], started_from["not_in_saved"], started_from["not_used"])
-    counts = Counter(e.label for e in train_examples if e.label is not None)
+    counts = expected_label_counts(sources)
     if cfg.trainer.class_weights:
         total = sum(counts.values())
         weights = [total / (len(labels) * max(counts[label], 1)) for label in labels]
         loaded.model.class_weights.copy_(torch.tensor(weights))
-    train_set, dev_set = EncodedDataset(loaded, train_examples), EncodedDataset(loaded, dev_examples)
+    train_set = EpochMix(loaded, sources, cfg.trainer.seed, cfg.trainer.max_train_samples)
+    dev_set = EncodedDataset(loaded, dev_examples)
+    by_source = {examples[0].source: len(indices(train_set, i)) for i, (examples, _) in enumerate(sources) if examples}
     trainable = sum(p.numel() for p in loaded.model.parameters() if p.requires_grad)
-    log.info("train %d examples %s (by source %s), dev %d, trainable parameters %d, windowed %d, context cut %d",
-             len(train_set), dict(counts), dict(Counter(e.source for e in train_examples)), len(dev_set),
-             trainable, train_set.windowed, train_set.context_cut)
+    log.info("train %d examples an epoch, drawn afresh each epoch (by source %s; expected labels %s), dev %d, "
+             "trainable parameters %d, windowed %d, context cut %d", len(train_set), by_source,
+             {k: round(v) for k, v in counts.items()}, len(dev_set), trainable, train_set.windowed,
+             train_set.context_cut)
 
     def compute_metrics(eval_prediction) -> dict:
         predictions = eval_prediction.predictions
@@ -241,7 +228,7 @@ def train(cfg: DictConfig) -> dict:
                           else eval_prediction.label_ids)
         labelled = gold != -100
         predicted, gold = logits[labelled].argmax(axis=1), gold[labelled]
-        return {"f1_macro": mean_source_f1(gold, predicted, dev_names, len(labels)),
+        return {"f1_macro": dev_rule_of_predictions(gold, predicted, dev_names, groups),
                 "accuracy": float((predicted == gold).mean())}
 
     pad_id = loaded.tokenizer.pad_token_id or 0
@@ -252,7 +239,8 @@ def train(cfg: DictConfig) -> dict:
         eval_dataset=dev_set,
         data_collator=lambda batch: collate(batch, pad_id),
         compute_metrics=compute_metrics,
-        callbacks=[EarlyStoppingCallback(early_stopping_patience=cfg.trainer.early_stopping_patience)],
+        callbacks=[EarlyStoppingCallback(early_stopping_patience=cfg.trainer.early_stopping_patience),
+                   RedrawEachEpoch(train_set)],
     )
     started = time.perf_counter()
     outcome = trainer.train()
@@ -262,9 +250,9 @@ def train(cfg: DictConfig) -> dict:
     loaded.model.eval()
 
     stats = {
-        "pairs": len(train_set),
-        "label_counts": dict(counts),
-        "by_source": dict(Counter(e.source for e in train_examples)),
+        "pairs": len(train_set),  # an epoch's
+        "label_counts": {k: round(v) for k, v in counts.items()},  # expected an epoch
+        "by_source": by_source,
         "trainable_parameters": trainable,
         "seconds": round(train_seconds, 1),
         "samples_per_second": round(outcome.metrics.get("train_samples_per_second", 0.0), 2),
@@ -287,13 +275,16 @@ def finish(loaded: LoadedModel, cfg: DictConfig, dev_sets: dict, test_sets: dict
     batch = cfg.trainer.eval_batch_size
     raw = {name: predict_proba(loaded, examples, batch) for name, examples in dev_sets.items()}  # once per set
     uncalibrated = {name: set_metrics(loaded, dev_sets[name], p) for name, p in raw.items()}
-    calibration = calibrate(loaded, dev_sets, raw, cfg.trainer.decision_bias) if cfg.trainer.calibrate else None
+    calibration = calibrate(loaded, dev_sets, raw) if cfg.trainer.calibrate else None
     dev = {name: set_metrics(loaded, dev_sets[name], recalibrated(p, loaded.calibration)) for name, p in raw.items()}
     metrics = {
-        "dev": {"f1_macro": float(np.mean([m["f1_macro"] for m in dev.values()])), "sets": dev},
+        # f1_macro: the dev rule (stance.train.dev_rule), the figure that chose the epoch
+        "dev": {"f1_macro": dev_rule({n: m["dev_rule_score"] for n, m in dev.items()}, dev_groups(cfg)),
+                "rule": "mean over dev sources of macro-F1 over the labels present", "groups": dev_groups(cfg),
+                "sets": dev},
         "dev_uncalibrated": uncalibrated,
         "calibration": calibration,
-        "test": evaluate_sets(loaded, test_sets, batch),
+        "test": evaluate_sets(loaded, test_sets, batch),  # empty unless trainer.eval_test=true
         "train": stats,
     }
     if save:
@@ -316,6 +307,8 @@ def main(cfg: DictConfig) -> None:
     except DataError as error:
         error.report()
         sys.exit(1)
-    summary = {name: round(m["f1_macro"], 4) for name, m in metrics["test"].items()}
-    print(f"dev F1m {metrics['dev']['f1_macro']:.4f}; test F1m {summary}")
+    dev = {name: round(m["dev_rule_score"], 4) for name, m in metrics["dev"]["sets"].items()}
+    print(f"dev rule {metrics['dev']['f1_macro']:.4f} (per set {dev})")
+    if metrics["test"]:
+        print(f"test F1m { {name: round(m['f1_macro'], 4) for name, m in metrics['test'].items()} }")
 
