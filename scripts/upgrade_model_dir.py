@@ -1,6 +1,8 @@
 """Bring a model directory saved by an earlier version up to date, without touching its weights:
 
-- stance_model.json gets the SHA-256 and size of every file loading reads (`stance.model.integrity`);
+- stance_model.json gets the SHA-256 and size of every file loading reads (`stance.model.integrity`), and,
+  when it has none, the record of its backbone as installed now (architecture, weights SHA-256), which
+  loading then checks: run it only where that backbone is the one the model was trained on;
 - config.yaml gets its absolute paths rewritten relative to `paths.*` (`${paths.shared}/data/...`), with
   the `paths` group as the project composes it, so the directory reads the same in any clone.
 
@@ -15,7 +17,8 @@ from pathlib import Path
 from omegaconf import OmegaConf
 
 from stance.config import PathsConfig, portable_paths
-from stance.model.integrity import FILES_KEY, META_FILE, record_digests
+from stance.model.classifier import resolve_backbone
+from stance.model.integrity import BACKBONE_KEY, FILES_KEY, META_FILE, record_backbone, record_digests
 
 
 def upgrade(model_dir: Path) -> list[str]:
@@ -23,6 +26,9 @@ def upgrade(model_dir: Path) -> list[str]:
     done = []
     meta_path = model_dir / META_FILE
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    if not meta.get(BACKBONE_KEY):
+        meta = record_backbone(meta, resolve_backbone(meta["model_cfg"]["backbone"]))
+        done.append(f"{meta_path}: backbone {meta['model_cfg']['backbone']}: {meta[BACKBONE_KEY]}")
     meta = record_digests(model_dir, {k: v for k, v in meta.items() if k != FILES_KEY})
     meta_path.write_text(json.dumps(meta, indent=2), encoding="utf-8")
     done.append(f"{meta_path}: digests of {', '.join(meta[FILES_KEY])}")
