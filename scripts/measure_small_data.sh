@@ -21,7 +21,8 @@ run() {  # run SIZE START: SIZE is a number of pairs or "all", START is "shipped
     checkpoint_dir="$OUT/checkpoints/$size-$start" overwrite=true data=commentary \
     data.train.0.claims_without_actors=false data.dev.0.claims_without_actors=false \
     "data.test=[{format: gold, name: commentary_test, path: \${paths.root}/data/commentary/test.jsonl}]" \
-    trainer.max_train_samples="$limit" model.init_from="$init" trainer.threads=1 > "$OUT/$size-$start.log" 2>&1
+    trainer.eval_test=true trainer.max_train_samples="$limit" model.init_from="$init" trainer.threads=1 \
+    > "$OUT/$size-$start.log" 2>&1
 }
 
 summary() {
