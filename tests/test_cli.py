@@ -31,4 +31,6 @@ def test_help_lists_options_not_the_registry(capsys):
     assert "text_field: text" in out and "keep_fields" in out and "actors=default" in out
     assert "Kadyrov" not in out and "aliases" not in out  # no actor of the registry
     train = help_text("train")
-    assert "model.lora_r: 32" in train and "overwrite=false" in train and "data=mix" in train and "simple" in train
+    assert "model.lora_r: 32" in train and "overwrite: false" in train and "data=mix" in train and "simple" in train
+    # every default and its comment from the schema (stance/config.py), what a config file sets over it
+    assert "trainer.seed: 21  # of seeds 42, 7, 13 and 21" in train and "ray.batch_size: ${doc_batch_size}" in out

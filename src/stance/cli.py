@@ -4,17 +4,26 @@ Hydra answers a key missing from the schema with "Could not override 'text_feild
 use +text_feild=body", and following that hint adds a key nothing reads. So each command checks its
 `key=value` arguments against its typed schema (stance.config) first: an unknown key, with or without `+`,
 is one line naming the closest existing keys. `--help` prints the command's options with their defaults and
-comments (its conf/<command>.yaml), its config groups and their choices, not the resolved config with its
-194-actor registry; Hydra's own help stays at --hydra-help.
+comments (the schema's, where every default is written, with what conf/<command>.yaml sets over them), its
+config groups and their choices, not the resolved config with its 194-actor registry; Hydra's own help stays
+at --hydra-help.
 """
 from __future__ import annotations
 
+import ast
 import dataclasses
 import difflib
+import inspect
+import json
 import re
 import sys
+import textwrap
+import tokenize
 import typing
 from pathlib import Path
+from typing import Any
+
+from omegaconf import OmegaConf
 
 from stance.config import CONF_DIR, EvaluateConfig, ExtractConfig, ScoreConfig, TrainConfig
 
@@ -80,61 +89,96 @@ def check_arguments(command: str, argv: list[str]) -> str | None:
     return None
 
 
-def _yaml_options(path: Path, prefix: str = "") -> list[str]:
-    """The option lines of a config file: no defaults list, no hydra section, comments kept."""
-    lines, skipping = [], False
-    for line in path.read_text(encoding="utf-8").splitlines():
-        top = line[:1] not in (" ", "\t", "#", "-", "")
-        if top:
-            skipping = line.split(":", 1)[0] in ("defaults", "hydra")
-        if skipping or (line.startswith("#") and not prefix and not lines):
-            continue  # the file's usage line is printed once, above
-        lines.append(f"  {prefix}{line}" if top and prefix else f"  {line}")
-    return [line for line in lines if line.strip()]
+def schema_comments(schema: type) -> dict[str, tuple[list[str], str]]:
+    """Each field's comments in stance/config.py: (the comment lines just above it, the comment on its line)."""
+    comments: dict[str, tuple[list[str], str]] = {}
+    for cls in reversed([c for c in schema.__mro__ if dataclasses.is_dataclass(c)]):
+        lines, first = inspect.getsourcelines(cls)
+        on_line: dict[int, str] = {}
+        for token in tokenize.generate_tokens(iter(lines).__next__):
+            if token.type == tokenize.COMMENT:
+                on_line[token.start[0]] = token.string.lstrip("#").strip()
+        body = ast.parse(textwrap.dedent("".join(lines))).body[0]
+        for node in body.body:  # type: ignore[attr-defined]
+            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                above, row = [], node.lineno - 1
+                while row in on_line and lines[row - 1].lstrip().startswith("#"):
+                    above.insert(0, on_line[row])
+                    row -= 1
+                inline = on_line.get(node.lineno, "") if not lines[node.lineno - 1].lstrip().startswith("#") else ""
+                comments[node.target.id] = (above, inline)
+    return comments
+
+
+def _yaml_value(value: Any) -> str:
+    """A default as it is written on the command line (and in YAML)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, list):
+        return "[" + ", ".join(_yaml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_yaml_value(v)}" for k, v in value.items()) + "}"
+    text = str(value)
+    return json.dumps(text) if not text or text[0] in "*&!{}[],?|>'\"%@`#" or ": " in text or " #" in text else text
+
+
+def option_lines(schema: type, overrides: dict | None = None, prefix: str = "", names: set[str] | None = None) -> list[str]:
+    """The schema's options (those in `names`, else all), `prefix.key: default  # comment` with its comment lines
+    above; `overrides`: the values a config file sets instead of the schema's defaults. Nested groups of options
+    (ray.*) are listed key by key."""
+    defaults = OmegaConf.to_container(OmegaConf.structured(schema), resolve=False)
+    overrides, hints, comments, out = overrides or {}, typing.get_type_hints(schema), schema_comments(schema), []
+    for field in dataclasses.fields(schema):
+        if names is not None and field.name not in names:
+            continue
+        above, inline = comments.get(field.name, ([], ""))
+        out += [f"  # {line}" for line in above]
+        inline = "" if inline.startswith(("type:", "noqa")) else inline
+        if dataclasses.is_dataclass(_unwrap(hints[field.name])):
+            out += option_lines(_unwrap(hints[field.name]), overrides.get(field.name), f"{prefix}{field.name}.")
+            continue
+        value = overrides.get(field.name, defaults[field.name])
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            value = f"({len(value)} entries)"
+        out.append(f"  {prefix}{field.name}: {_yaml_value(value)}" + (f"  # {inline}" if inline else ""))
+    return out
+
+
+def _file_options(path: Path) -> dict:
+    """The options a config file sets (what differs from the schema), without Hydra's own keys."""
+    loaded = OmegaConf.load(path) if path.is_file() else None
+    values = OmegaConf.to_container(loaded, resolve=False) if loaded is not None else {}
+    return {key: value for key, value in (values or {}).items() if key not in ("defaults", "hydra")}
 
 
 def help_text(command: str) -> str:
-    """Options with defaults and comments, the config groups and their choices."""
+    """Options with defaults and comments (the schema's, with what the command's config file sets over them), the
+    config groups and their choices."""
     config = Path(CONF_DIR) / f"{command}.yaml"
     text = config.read_text(encoding="utf-8")
-    usage = [line.lstrip("# ") for line in text.splitlines() if line.startswith("# ")][:3]
+    header = [line for line in text.split("\ndefaults:")[0].splitlines() if line.startswith("# ")]
+    usage = [line[2:] for line in header if not line.startswith(("# Every option", "# this file"))][:3]
     defaults = command_groups(command)
-    out = ["usage: " + (usage[0] if usage else f"python -m stance.{command} [key=value ...]"), *usage[1:], "",
-           f"Options (key=value; defaults from {config}):", *_yaml_options(config)]
-    listed = set(re.findall(r"^(\w+):", text, flags=re.MULTILINE))
     schema = SCHEMAS[command]
-    out += _also(schema, listed | set(defaults) | {"command"})
-    out += ["", "Config groups (group=choice; conf/<group>/<choice>.yaml):"]
+    out = ["usage: " + (usage[0] if usage else f"python -m stance.{command} [key=value ...]"), *usage[1:], "",
+           f"Options (key=value; defaults: {schema.__name__} in stance/config.py, with {config.name} over them):"]
     hints = typing.get_type_hints(schema)
+    out += option_lines(schema, _file_options(config), names=set(hints) - set(defaults) - {"command"})
+    out += ["", "Config groups (group=choice; conf/<group>/<choice>.yaml):"]
     for group, choice in defaults.items():
         choices = sorted(p.stem for p in (Path(CONF_DIR) / group).glob("*.yaml"))
         out.append(f"  {group}={choice}  (choices: {', '.join(choices)})")
         if group in FLAT_GROUPS and choice != "null":
             path = Path(CONF_DIR) / group / f"{choice}.yaml"
-            out += _yaml_options(path, prefix=f"{group}.")
-            listed_there = set(re.findall(r"^(\w+):", path.read_text(encoding="utf-8"), flags=re.MULTILINE))
-            out += _also(hints[group], listed_there, prefix=f"{group}.")
+            out += ["  " + line for line in option_lines(_unwrap(hints[group]), _file_options(path), f"{group}.")]
     if "actors" in defaults:
         out.append("  your own actors: actors_file=/path/mine.yaml (or [a.yaml,b.yaml]); "
                    "see what is found with python -m stance.extract input=FILE")
     out += ["", ("Any key of a group can be set as group.key=value (data.train.0.path=FILE). Hydra's own help: "
                 "--hydra-help; the full resolved config: --cfg job.")]
     return "\n".join(out)
-
-
-def _also(schema: type, listed: set[str], prefix: str = "") -> list[str]:
-    """The schema's plain options that the config file does not list, with their defaults."""
-    hints = typing.get_type_hints(schema)
-    others = [f for f in dataclasses.fields(schema) if f.name not in listed and not dataclasses.is_dataclass(
-        _unwrap(hints[f.name]))]
-    if not others:
-        return []
-    return ["  also (defaults in stance/config.py): " + ", ".join(f"{prefix}{f.name}={_default(f)}" for f in others)]
-
-
-def _default(field: dataclasses.Field) -> str:
-    value = field.default if field.default is not dataclasses.MISSING else field.default_factory()  # type: ignore[misc]
-    return "null" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def guard_command_line(command: str, argv: list[str] | None = None) -> None:

