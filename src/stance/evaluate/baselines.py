@@ -109,7 +109,7 @@ class FrozenEncoderFeatures:
         from stance.model.classifier import resolve_backbone
 
         digest = hashlib.sha256()
-        settings = {k: self.model_cfg[k] for k in ("max_length", "encoding", "marker_open", "marker_close")}
+        settings = {k: self.model_cfg[k] for k in ("max_length", "marker_open", "marker_close")}
         digest.update(json.dumps([resolve_backbone(self.model_cfg["backbone"]), settings]).encode())
         for example in examples:
             digest.update(json.dumps([example.text, [(s.start, s.end) for s in example.spans]]).encode())

@@ -86,7 +86,7 @@ def document_pairs(set_cfg: DictConfig, examples: list[PairExample],
     claims, touch = {"gold": set(), "predicted": set()}, Counter()
     for doc_id, rows in rows_by_doc.items():
         claim_actors = analyse(texts[doc_id])
-        pairs = [p for p in pipeline_pairs(doc_id, claim_actors, with_context=True) if p.actor is not None]
+        pairs = [p for p in pipeline_pairs(doc_id, claim_actors) if p.actor is not None]
         gold_rows_with_actor = [row for row in rows if row["actor"] is not None]
         gold_spans = gold_pair_spans(gold_rows_with_actor)
         predicted_spans = [PairSpans((p.claim.claim.start, p.claim.claim.end), p.actor,

@@ -61,7 +61,7 @@ class ModelSystem:
         self.name, self.model_dir, self.loaded, self.batch_size = name, model_dir, loaded, batch_size
         self.labels = list(loaded.labels)  # the order of `predict`'s columns: the first model's, for all models
         cfg = loaded.model_cfg
-        self.description = f"{model_dir} (backbone {cfg['backbone']}, adapter {cfg['adapter']}, {cfg['encoding']})"
+        self.description = f"{model_dir} (backbone {cfg['backbone']}, adapter {cfg['adapter']})"
 
     def predict(self, examples: list[PairExample]) -> Scored:
         prediction = predict_proba(self.loaded, examples, self.batch_size)

@@ -24,7 +24,9 @@ from stance.model.integrity import check_backbone, record_backbone, record_diges
 META_FILE = "stance_model.json"
 WEIGHTS_FILE = "trained_weights.safetensors"
 BACKBONE_CONFIG_DIR = "backbone_config"
-POOLINGS = ("cls", "mean", "marker", "cls_marker")
+# Options measured worse and removed (docs/model.md keeps the figures): a saved model that names one with
+# another value than the one kept cannot be read by this code, and says so.
+REMOVED_OPTIONS = {"encoding": "marked", "pooling": "cls_marker", "context": "none"}
 PEFT_PREFIX = "backbone.base_model.model."  # where peft puts the wrapped backbone's parameters
 
 
@@ -46,44 +48,46 @@ def native_bf16() -> bool:
     return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
 
 
-class StanceClassifier(nn.Module):
-    """Encoder + pooling + a stance head over the marked pair, and optionally a claim-sentiment head on the
-    same pooled vector; returns {"loss", "logits", "sentiment_logits"}. Label -100 means "not labelled"."""
+def check_removed_options(model_cfg: dict, model_dir: str | Path) -> None:
+    """ValueError (one line) for a saved model whose config names a removed option (`REMOVED_OPTIONS`)."""
+    for key, kept in REMOVED_OPTIONS.items():
+        if model_cfg.get(key, kept) != kept:
+            raise ValueError(f"{model_dir}: saved with model.{key}={model_cfg[key]}, an option since removed (only "
+                             f"{key}={kept} is read); retrain it")
 
-    def __init__(self, backbone: nn.Module, num_labels: int, pooling: str = "cls", dropout: float = 0.1,
-                 num_sentiments: int = 0, sentiment_loss_weight: float = 0.5):
+
+class StanceClassifier(nn.Module):
+    """Encoder + a stance head over the last hidden states at [CLS] and the first target marker, side by side, and
+    optionally a claim-sentiment head on the same vector; returns {"loss", "logits", "sentiment_logits"}. Label
+    -100 means "not labelled"."""
+
+    def __init__(self, backbone: nn.Module, num_labels: int, dropout: float = 0.1, num_sentiments: int = 0,
+                 sentiment_loss_weight: float = 0.5):
         super().__init__()
-        if pooling not in POOLINGS:
-            raise ValueError(f"unknown pooling {pooling!r}; expected one of {POOLINGS}")
         self.backbone = backbone
-        self.pooling = pooling
-        hidden = backbone.config.hidden_size * (2 if pooling == "cls_marker" else 1)
+        hidden = backbone.config.hidden_size * 2
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(hidden, num_labels)
         self.sentiment_head = nn.Linear(hidden, num_sentiments) if num_sentiments else None
         self.sentiment_loss_weight = sentiment_loss_weight
         self.register_buffer("class_weights", torch.ones(num_labels), persistent=False)
 
-    def pooled_positions(self, input_ids: torch.Tensor, marker_index: torch.Tensor | None) -> torch.Tensor | None:
-        """The positions the pooling reads, [batch, k] ([CLS] at 0, the first marker), or None for mean pooling."""
-        if self.pooling == "mean":
-            return None
+    @staticmethod
+    def pooled_positions(input_ids: torch.Tensor, marker_index: torch.Tensor) -> torch.Tensor:
+        """The positions the head reads, [batch, 2]: [CLS] (0) and the first marker."""
         first = torch.zeros(input_ids.size(0), dtype=torch.long, device=input_ids.device)
-        return torch.stack({"cls": [first], "marker": [marker_index], "cls_marker": [first, marker_index]}[self.pooling], 1)
+        return torch.stack([first, marker_index], 1)
 
     def pool(self, input_ids, attention_mask, token_type_ids, marker_index) -> torch.Tensor:
-        """The head's input: the pooled positions' last hidden states side by side, or the mean of all.
-        The lean encoder computes its last layer at those positions only; the result is the same."""
+        """The head's input: the last hidden states at [CLS] and the first marker, side by side. The lean
+        encoder computes its last layer at those positions only; the result is the same."""
         positions = self.pooled_positions(input_ids, marker_index)
-        if positions is not None and isinstance(self.backbone, BertEncoder):
+        if isinstance(self.backbone, BertEncoder):
             return self.backbone(input_ids, attention_mask, token_type_ids, positions).last_hidden_state.flatten(1)
         # Segment ids only for a backbone that has them (BERT does, MPNet does not).
         segments = {"token_type_ids": token_type_ids} if hasattr(self.backbone.config, "type_vocab_size") else {}
         hidden = self.backbone(input_ids=input_ids, attention_mask=attention_mask, **segments).last_hidden_state
-        if positions is not None:
-            return rows_at(hidden, positions).flatten(1)
-        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-        return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+        return rows_at(hidden, positions).flatten(1)
 
     def forward(self, input_ids, attention_mask, token_type_ids=None, marker_index=None, labels=None,
                 sentiment_labels=None, label_mask=None):
@@ -150,7 +154,7 @@ def build_classifier(model_cfg: dict) -> LoadedModel:
     tokenizer = AutoTokenizer.from_pretrained(path)
     backbone = _wrap_backbone(AutoModel.from_pretrained(path, use_safetensors=True), model_cfg)
     labels, sentiments = list(model_cfg["labels"]), list(model_cfg.get("sentiment_labels") or [])
-    model = StanceClassifier(backbone, len(labels), model_cfg["pooling"], model_cfg["dropout"], len(sentiments),
+    model = StanceClassifier(backbone, len(labels), model_cfg["dropout"], len(sentiments),
                              model_cfg.get("sentiment_loss_weight", 0.5))
     return LoadedModel(model, tokenizer, labels, dict(model_cfg), sentiments)
 
@@ -165,7 +169,8 @@ def init_from(loaded: LoadedModel, model_dir: str | Path) -> dict:
     if not meta_path.is_file():
         raise FileNotFoundError(f"{model_dir}: model.init_from is not a stance model directory (no {META_FILE})")
     saved_cfg = json.loads(meta_path.read_text(encoding="utf-8"))["model_cfg"]
-    keys = ("backbone", "adapter", "lora_r", "lora_alpha", "pooling", "labels")
+    check_removed_options(saved_cfg, model_dir)
+    keys = ("backbone", "adapter", "lora_r", "lora_alpha", "labels")
     different = [k for k in keys if saved_cfg.get(k) != loaded.model_cfg.get(k)]
     if different:
         raise ValueError(f"{model_dir}: cannot continue from it, it differs in {', '.join(different)}")
@@ -229,10 +234,11 @@ def load_classifier(model_dir: str | Path, merge_adapter: bool = True, lean: boo
     meta = read_meta(model_dir)
     verify_model_files(model_dir, meta)
     model_cfg, labels = meta["model_cfg"], meta["labels"]
+    check_removed_options(model_cfg, model_dir)
     sentiments = list(meta.get("sentiment_labels") or [])  # older models: no sentiment head
     mode = "full" if model_cfg["adapter"] == "none" else "folded" if merge_adapter else "peft"
     backbone = _load_backbone(mode, model_dir, meta, lean)
-    model = StanceClassifier(backbone, len(labels), model_cfg["pooling"], model_cfg["dropout"], len(sentiments))
+    model = StanceClassifier(backbone, len(labels), model_cfg["dropout"], len(sentiments))
     weights_path = model_dir / WEIGHTS_FILE
     state = load_file(str(weights_path))
     if isinstance(backbone, BertEncoder):  # it has no pooler: the classifier never reads the pooler's output

@@ -1,13 +1,9 @@
 """The one way a (text, target) pair becomes model input, shared by training, scoring and evaluation.
 
-The target's mentions are wrapped in marker characters inside the text ("... [ Putin ] wants ...").
-With encoding="marked_pair" the first mention's surface text also follows as a second segment
-("[CLS] marked text [SEP] Putin [SEP]"). With a `context` (the claim before, for models that read it)
-the context is the second segment instead; it gets the room the text leaves, cut from its start when it
-does not fit (`context_cut`). A text longer than the model's window is cut to a window around the first
-mention (`windowed`), its context then dropped. A text without spans (a claim read for its sentiment only)
-is encoded unmarked, the head reading [CLS] in the marker's place. The caller is told what was cut, so it
-can count and report it.
+The target's mentions are wrapped in marker characters inside the text ("... [ Putin ] wants ..."), one
+segment. A text longer than the model's window is cut to a window around the first mention (`windowed`). A
+text without spans (a claim read for its sentiment only) is encoded unmarked, the head reading [CLS] in the
+marker's place. The caller is told what was cut, so it can count and report it.
 """
 from __future__ import annotations
 
@@ -17,8 +13,6 @@ import torch
 
 from stance.types import Span
 
-ENCODINGS = ("marked", "marked_pair")
-
 
 @dataclass
 class EncodedPair:
@@ -26,7 +20,6 @@ class EncodedPair:
     token_type_ids: list[int]
     marker_index: int  # position of the first opening marker in input_ids (0, [CLS], without spans)
     windowed: bool  # the text did not fit and was cut to a window around the target
-    context_cut: bool = False  # the context did not fit whole: its start (or all of it) was left out
 
 
 def merge_spans(spans: list[Span], text_length: int) -> list[Span]:
@@ -61,62 +54,29 @@ def encode_pair(
     text: str,
     spans: list[Span],
     max_length: int,
-    encoding: str = "marked",
     open_marker: str = "[",
     close_marker: str = "]",
-    context: str | None = None,
 ) -> EncodedPair:
-    """Encode one (text, target spans) pair. Never truncates silently: see `windowed` and `context_cut`."""
-    if encoding not in ENCODINGS:
-        raise ValueError(f"unknown encoding {encoding!r}; expected one of {ENCODINGS}")
-    if context and encoding != "marked":
-        raise ValueError("a context needs encoding=marked (marked_pair uses the second segment for the target)")
+    """Encode one (text, target spans) pair. Never truncates silently: see `windowed`."""
     marked, marker_char = mark_text(text, spans, open_marker, close_marker) if spans else (text, -1)
-    target = None
-    if encoding == "marked_pair" and spans:
-        first = min(spans, key=lambda s: s.start)
-        target = text[first.start : first.end]
-
-    encoded = _tokenize(tokenizer, marked, target)
+    encoded = _tokenize(tokenizer, marked)
     windowed = False
     while len(encoded["input_ids"]) > max_length:
         windowed = True
         marked, marker_char = _window(encoded, marked, marker_char, len(encoded["input_ids"]) - max_length)
-        encoded = _tokenize(tokenizer, marked, target)
-    context_cut = False
-    if context:
-        kept = "" if windowed else _fit_context(tokenizer, marked, context, max_length)
-        context_cut = kept != context
-        if kept:
-            encoded = _tokenize(tokenizer, marked, kept)
+        encoded = _tokenize(tokenizer, marked)
     return EncodedPair(
         input_ids=encoded["input_ids"],
         token_type_ids=encoded.get("token_type_ids") or [0] * len(encoded["input_ids"]),
         marker_index=_token_at(encoded, marker_char) if marker_char >= 0 else 0,
         windowed=windowed,
-        context_cut=context_cut,
     )
 
 
-def _fit_context(tokenizer, marked: str, context: str, max_length: int) -> str:
-    """The end of `context` that fits beside `marked` in max_length tokens ("" when nothing does)."""
-    cut = 0
-    while cut < len(context):
-        kept = context[cut:]
-        excess = len(_tokenize(tokenizer, marked, kept)["input_ids"]) - max_length
-        if excess <= 0:
-            return kept
-        offsets = tokenizer(kept, add_special_tokens=False, return_offsets_mapping=True, verbose=False)["offset_mapping"]
-        if excess >= len(offsets):
-            return ""
-        cut += offsets[excess][0]
-    return ""
-
-
-def _tokenize(tokenizer, marked: str, target: str | None):
+def _tokenize(tokenizer, marked: str):
     # verbose=False: no "sequence length is longer than the specified maximum" notice; nothing here goes to
     # the model longer than max_length (encode_pair windows it and says so).
-    return tokenizer(marked, target, truncation=False, return_offsets_mapping=True, return_token_type_ids=True,
+    return tokenizer(marked, truncation=False, return_offsets_mapping=True, return_token_type_ids=True,
                      verbose=False)
 
 

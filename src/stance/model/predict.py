@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -17,21 +17,14 @@ from stance.types import PairExample
 class Prediction:
     probs: np.ndarray  # [n_examples, n_labels], columns in LoadedModel.labels order (calibrated, if saved so)
     windowed: list[bool]  # the example's text was cut to a window around the target
-    context_cut: list[bool] = field(default_factory=list)  # the context did not fit whole
     sentiment_probs: np.ndarray | None = None  # [n_examples, n_sentiments]; None without a sentiment head
     logits: np.ndarray | None = None  # raw stance logits (what calibration is fitted on)
 
 
 def encode_examples(tokenizer, model_cfg: dict, examples: list[PairExample]) -> list[EncodedPair]:
     """Every pair through `encode_pair` with the model's encoding settings."""
-    with_context = model_cfg.get("context", "none") == "previous"
-    return [
-        encode_pair(
-            tokenizer, ex.text, ex.spans, model_cfg["max_length"], model_cfg["encoding"],
-            model_cfg["marker_open"], model_cfg["marker_close"], ex.context if with_context else None,
-        )
-        for ex in examples
-    ]
+    return [encode_pair(tokenizer, ex.text, ex.spans, model_cfg["max_length"], model_cfg["marker_open"],
+                        model_cfg["marker_close"]) for ex in examples]
 
 
 def features(encoded: EncodedPair, label_id: int | None = None, sentiment_id: int | None = None,
@@ -95,7 +88,6 @@ def predict_proba(
     model.train(was_training)
     return Prediction(
         probs=calibrated_probs(logits_out, loaded.calibration), windowed=[e.windowed for e in encoded],
-        context_cut=[e.context_cut for e in encoded],
         sentiment_probs=sentiment if loaded.sentiment_labels else None, logits=logits_out,
     )
 

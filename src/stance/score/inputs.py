@@ -44,7 +44,17 @@ class Document:
         that changed."""
         dated = f"\0{self.date}" if self.date else ""  # undated documents keep the digests of earlier runs
         kept = f"\0{sorted(self.fields.items())!r}" if self.fields else ""
-        return hashlib.sha1(f"{self.text}\0{self.given!r}{dated}{kept}".encode("utf-8", "surrogatepass")).hexdigest()
+        given = _given_text(self.given)
+        return hashlib.sha1(f"{self.text}\0{given}{dated}{kept}".encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _given_text(given: list[ClaimActors] | None) -> str:
+    """Given claims as the digest reads them: the form they had while a claim carried a context (None for all
+    since), so that runs begun then resume."""
+    if given is None:
+        return "None"
+    return "[" + ", ".join(f"ClaimActors(claim={c.claim!r}, mentions={c.mentions!r}, context=None)"
+                           for c in given) + "]"
 
 
 @dataclass
@@ -246,11 +256,8 @@ def _given_pair(name: str, number: int, text: str, row: dict) -> list[ClaimActor
     if actor is not None and (not isinstance(actor, str) or not actor.strip()):
         return InputProblem(name, number, "'actor' must be a non-empty string when given")
     actor = actor or text[spans[0][0] : spans[0][1]]
-    context = row.get("context")
-    if context is not None and not isinstance(context, str):
-        return InputProblem(name, number, "'context' must be a string when given (the text before the claim)")
     claim = Claim(0, 0, len(text), text)
-    return [ClaimActors(claim, [Mention(actor, "given", text[s:e], s, e, "given") for s, e in spans], context or None)]
+    return [ClaimActors(claim, [Mention(actor, "given", text[s:e], s, e, "given") for s, e in spans])]
 
 
 def _read_csv(name: str, stream: BinaryIO, spec: InputSpec) -> Iterator[Document | InputProblem]:

@@ -67,24 +67,19 @@ class Pair:
     example: PairExample
 
 
-def document_pairs(doc_id: str, claim_actors: list[ClaimActors], with_context: bool = False,
-                   sentiment_only_claims: bool = False) -> list[Pair]:
-    """Every (claim, actor) of a document: the claim's text with every mention of the actor marked (and the
-    claim before it as context, for models that read it); claims without actors too when asked."""
+def document_pairs(doc_id: str, claim_actors: list[ClaimActors], sentiment_only_claims: bool = False) -> list[Pair]:
+    """Every (claim, actor) of a document: the claim's text with every mention of the actor marked; claims
+    without actors too when asked."""
     pairs = []
-    for index, item in enumerate(claim_actors):
+    for item in claim_actors:
         claim = item.claim
-        previous = claim_actors[index - 1].claim.text if index else None
-        context = (item.context if item.context is not None else previous) if with_context else None
         grouped = item.actors()
         for actor, mentions in grouped.items():
             spans = [Span(m.start - claim.start, m.end - claim.start) for m in mentions]
-            example = PairExample(claim.text, spans, actor=actor, pair_id=f"{doc_id}/{claim.claim_id}/{actor}",
-                                  context=context)
+            example = PairExample(claim.text, spans, actor=actor, pair_id=f"{doc_id}/{claim.claim_id}/{actor}")
             pairs.append(Pair(item, actor, mentions, example))
         if not grouped and sentiment_only_claims:
-            pairs.append(Pair(item, None, [], PairExample(claim.text, [], pair_id=f"{doc_id}/{claim.claim_id}",
-                                                          context=context)))
+            pairs.append(Pair(item, None, [], PairExample(claim.text, [], pair_id=f"{doc_id}/{claim.claim_id}")))
     return pairs
 
 
@@ -245,8 +240,7 @@ class StancePipeline:
         return results
 
     def _score(self, docs: list[tuple[str, list[ClaimActors]]]) -> list[dict | ScoringError]:
-        with_context = self.loaded.model_cfg.get("context", "none") == "previous"
-        pairs = [document_pairs(doc_id, claims, with_context, bool(self.loaded.sentiment_labels))
+        pairs = [document_pairs(doc_id, claims, bool(self.loaded.sentiment_labels))
                  for doc_id, claims in docs]
         flat = [pair.example for group in pairs for pair in group]
         threads_before = torch.get_num_threads()
@@ -284,7 +278,8 @@ class StancePipeline:
                     "probs": {label: round(v, 4) for label, v in p.items()},
                     "score": round(pair_score(p), 4),
                     "windowed": bool(prediction.windowed[row]),
-                    "context_cut": bool(prediction.context_cut[row]),
+                    # a column of the removed context option (model.context), kept so that the rows read as before
+                    "context_cut": False,
                 })
             c = item.claim
             claim = {"claim_id": c.claim_id, "start": c.start, "end": c.end, "text": c.text, "actors": actors,

@@ -36,7 +36,7 @@ class ActorStance:
     probs: dict[str, float]
     score: float
     windowed: bool = False  # the claim was longer than the model reads: scored on a window around the mention
-    context_cut: bool = False
+    context_cut: bool = False  # always false: a column of the removed context option, kept so rows read as before
 
 
 @dataclass

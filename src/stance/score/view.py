@@ -298,6 +298,4 @@ def _tip(pair: dict, mention: dict) -> str:
              f"score {pair['score']:+.2f}   found by {mention.get('source', '?')}"]
     if pair.get("windowed"):
         lines.append("scored on a window around the mention (claim longer than the model reads)")
-    if pair.get("context_cut"):
-        lines.append("the claim before was cut to fit the model")
     return "\n".join(lines)

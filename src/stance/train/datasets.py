@@ -13,23 +13,23 @@ from stance.model.predict import encode_examples, features
 from stance.types import PairExample
 
 
-def encode_items(loaded: LoadedModel, examples: list[PairExample]) -> tuple[list[dict], int, int]:
+def encode_items(loaded: LoadedModel, examples: list[PairExample]) -> tuple[list[dict], int]:
     """Features with stance and sentiment label ids (-100 where a source does not label one) and the label
-    mask of each pair's source; and how many pairs were windowed and had their context cut."""
+    mask of each pair's source; and how many pairs were windowed."""
     label_ids = {label: i for i, label in enumerate(loaded.labels)}
     sentiment_ids = {label: i for i, label in enumerate(loaded.sentiment_labels)}
     encoded = encode_examples(loaded.tokenizer, loaded.model_cfg, examples)
     items = [features(e, label_ids.get(ex.label), sentiment_ids.get(ex.sentiment, -100),
                       [int(not ex.label_set or label in ex.label_set) for label in loaded.labels])
              for e, ex in zip(encoded, examples)]
-    return items, sum(e.windowed for e in encoded), sum(e.context_cut for e in encoded)
+    return items, sum(e.windowed for e in encoded)
 
 
 class EncodedDataset(torch.utils.data.Dataset):
     """A fixed list of encoded pairs (the dev sets)."""
 
     def __init__(self, loaded: LoadedModel, examples: list[PairExample]):
-        self.items, self.windowed, self.context_cut = encode_items(loaded, examples)
+        self.items, self.windowed = encode_items(loaded, examples)
 
     def __len__(self) -> int:
         return len(self.items)
@@ -45,9 +45,8 @@ class EpochMix(torch.utils.data.Dataset):
     def __init__(self, loaded: LoadedModel, sources: list[tuple[list[PairExample], float]], seed: int,
                  limit: int | None = None):
         encoded = [encode_items(loaded, examples) for examples, _ in sources]
-        self.items = [items for items, _, _ in encoded]
-        self.windowed = sum(windowed for _, windowed, _ in encoded)
-        self.context_cut = sum(cut for _, _, cut in encoded)
+        self.items = [items for items, _ in encoded]
+        self.windowed = sum(windowed for _, windowed in encoded)
         self.sizes_and_weights = [(len(examples), weight) for examples, weight in sources]
         self.seed, self.limit = seed, limit
         self.set_epoch(0)

@@ -9,8 +9,7 @@ from stance.config import REPO_ROOT
 
 LIMITS = """\
 - Reads one claim at a time: stance built over a whole document is only partly seen.
-- Texts longer than `max_length` tokens are scored on a window around the first mention (counted as `windowed`);
-  a context that does not fit is cut from its start (counted as `context_cut`).
+- Texts longer than `max_length` tokens are scored on a window around the first mention (counted as `windowed`).
 - Figures on small sets (the seed: one document) have wide intervals; see `python -m stance.evaluate`."""
 
 
@@ -102,8 +101,8 @@ def write_model_card(out_dir: str | Path, cfg: DictConfig, metrics: dict) -> Pat
          + (f", and the claim's sentiment ({', '.join(model.sentiment_labels)})." if model.sentiment_labels else ".")),
         "",
         "## Model",
-        f"- Backbone: `{model.backbone}`; {adapter}; head over `{model.pooling}` pooling.",
-        (f"- Input: `{model.encoding}` encoding with markers `{model.marker_open} ... {model.marker_close}`, "
+        f"- Backbone: `{model.backbone}`; {adapter}; head over [CLS] and the first marker.",
+        (f"- Input: the claim with the actor's mentions marked `{model.marker_open} ... {model.marker_close}`, "
          f"max length {model.max_length} tokens."),
         f"- Trainable parameters: {stats['trainable_parameters']:,}. Labels (index order): {list(model.labels)}.",
         "",

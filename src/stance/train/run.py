@@ -109,7 +109,6 @@ def set_metrics(loaded: LoadedModel, examples: list[PairExample], prediction) ->
     correct = np.array([g == p for g, p in zip(gold, predicted)])
     result["ece"] = expected_calibration_error(probs.max(axis=1), correct)["ece"]
     result["windowed"] = int(sum(prediction.windowed))
-    result["context_cut"] = int(sum(prediction.context_cut))
     if prediction.sentiment_probs is not None:
         gold_sentiment, sentiment_probs = claim_sentiment(examples, prediction.sentiment_probs)
         if gold_sentiment:
@@ -217,9 +216,8 @@ def train(cfg: DictConfig) -> dict:
     by_source = {examples[0].source: len(indices(train_set, i)) for i, (examples, _) in enumerate(sources) if examples}
     trainable = sum(p.numel() for p in loaded.model.parameters() if p.requires_grad)
     log.info("train %d examples an epoch, drawn afresh each epoch (by source %s; expected labels %s), dev %d, "
-             "trainable parameters %d, windowed %d, context cut %d", len(train_set), by_source,
-             {k: round(v) for k, v in counts.items()}, len(dev_set), trainable, train_set.windowed,
-             train_set.context_cut)
+             "trainable parameters %d, windowed %d", len(train_set), by_source,
+             {k: round(v) for k, v in counts.items()}, len(dev_set), trainable, train_set.windowed)
 
     def compute_metrics(eval_prediction) -> dict:
         predictions = eval_prediction.predictions

@@ -16,7 +16,7 @@ from pathlib import Path
 from stance.model.classifier import META_FILE
 
 AUTO = "auto"
-MUST_MATCH = ("backbone", "adapter", "lora_r", "lora_alpha", "pooling", "labels")
+MUST_MATCH = ("backbone", "adapter", "lora_r", "lora_alpha", "labels")
 
 
 def choose_init_from(model_cfg: dict, labelled_pairs: int, shipped_model: str, small_data_pairs: int
