@@ -93,7 +93,7 @@ def schema_comments(schema: type) -> dict[str, tuple[list[str], str]]:
     """Each field's comments in stance/config.py: (the comment lines just above it, the comment on its line)."""
     comments: dict[str, tuple[list[str], str]] = {}
     for cls in reversed([c for c in schema.__mro__ if dataclasses.is_dataclass(c)]):
-        lines, first = inspect.getsourcelines(cls)
+        lines, _ = inspect.getsourcelines(cls)
         on_line: dict[int, str] = {}
         for token in tokenize.generate_tokens(iter(lines).__next__):
             if token.type == tokenize.COMMENT:
