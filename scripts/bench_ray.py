@@ -20,7 +20,7 @@ from pathlib import Path
 
 def bench_engines(args, work: Path, corpus: Path, run_command, write_jsonl) -> dict:
     """Both engines on the corpus, on one document and on the seed; bench.json in `work`; returns the report."""
-    from stance.score.shards import read_pairs
+    from stance.score.outputs.shards import read_pairs
 
     common = [f"model_dir={args.model_dir}", f"batch_size={args.batch_size}", "view=false"]
     if args.threads:
@@ -68,8 +68,8 @@ def agreement(local: list[dict], ray: list[dict]) -> dict:
 def driver_capacity(corpus: Path, rows: list[dict], work: Path, copies: int = 100) -> dict:
     """What the Ray driver does itself, timed on this machine: reading and checking documents (and pickling
     them for the object store), and writing results (rows to Parquet shards, then done lines)."""
-    from stance.score.inputs import InputSpec, read_inputs
-    from stance.score.shards import ShardStore
+    from stance.score.inputs.readers import InputSpec, read_inputs
+    from stance.score.outputs.shards import ShardStore
 
     big = work / "driver_corpus.jsonl"
     lines = corpus.read_text(encoding="utf-8").splitlines()

@@ -7,7 +7,7 @@ import pytest
 
 import stance.atomic
 from stance.atomic import atomic_directory, atomic_file, write_text_atomic
-from stance.score.outputs import write_actors_csv, write_summary
+from stance.score.outputs.store import write_actors_csv, write_summary
 
 
 class Interrupted(Exception):

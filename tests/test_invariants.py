@@ -18,8 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stance.score.inputs import Document, InputProblem, InputSpec, read_inputs
-from stance.score.outputs import read_rows
+from stance.score.inputs.readers import Document, InputProblem, InputSpec, read_inputs
+from stance.score.outputs.store import read_rows
 from stance.types import Span
 
 FAST = settings(max_examples=int(os.environ.get("STANCE_HYPOTHESIS_EXAMPLES", "40")), deadline=None,

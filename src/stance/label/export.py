@@ -30,9 +30,9 @@ from stance.label.studio_config import (
     STANCE,
     TEXT,
 )
-from stance.score.documents import DOCUMENTS, read_documents
-from stance.score.outputs import PAIRS, SUMMARY
-from stance.score.shards import PAIRS_DIR, read_pairs
+from stance.score.outputs.documents import DOCUMENTS, read_documents
+from stance.score.outputs.shards import PAIRS_DIR, read_pairs
+from stance.score.outputs.store import PAIRS, SUMMARY
 from stance.textfile import jsonl_rows
 
 STRATEGIES = ("uncertain", "random")

@@ -20,7 +20,7 @@ from pathlib import Path
 from stance.atomic import write_text_atomic
 from stance.data.validate import SENTIMENTS, STANCES, GoldSummary, check_gold
 from stance.label.studio_config import ACTOR, MENTION, MENTION_LABEL, NOTE, SENTIMENT, STANCE, TEXT
-from stance.score.documents import read_documents
+from stance.score.outputs.documents import read_documents
 
 KNOWN = {(MENTION, "labels"), (STANCE, "choices"), (ACTOR, "textarea"), (SENTIMENT, "choices"), (NOTE, "textarea")}
 

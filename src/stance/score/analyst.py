@@ -12,8 +12,8 @@ from pathlib import Path
 from omegaconf import DictConfig
 
 from stance.score.dates import PERIODS
-from stance.score.over_time import OVER_TIME, actors_over_time, write_actors_over_time
-from stance.score.view import VIEW, ViewOptions, write_view
+from stance.score.outputs.over_time import OVER_TIME, actors_over_time, write_actors_over_time
+from stance.score.view.page import VIEW, ViewOptions, write_view
 
 UNDATED_FORMATS = ("txt", "dir")  # inputs without fields, hence without a date_field
 

@@ -3,7 +3,7 @@
 A thin wrapper over `StancePipeline`: reads the input (stance.inputs), scores documents in batches and
 writes pairs.jsonl / done.jsonl as each batch finishes (stance.outputs, so a rerun resumes), then
 actors.csv and summary.json. Bad records are reported as "file:line: problem" and in errors.jsonl.
-One run at a time per output directory (stance.score.lock): a second is refused while the first lives.
+One run at a time per output directory (stance.score.outputs.lock): a second is refused while the first lives.
 """
 from __future__ import annotations
 
@@ -28,12 +28,13 @@ from stance.model.classifier import WEIGHTS_FILE
 from stance.quiet import quiet_library_notices
 from stance.score.aggregate import RULE as ACTOR_RULE
 from stance.score.analyst import check_options, write_analyst_files
-from stance.score.documents import DocumentStore, document_record
 from stance.score.engines.ray_cluster import is_client_address
 from stance.score.fields import check_field_options, with_fields
-from stance.score.inputs import Document, InputProblem, InputSpec, read_inputs, resolve_format
-from stance.score.lock import LockedError, OutputLock, describe_takeover
-from stance.score.outputs import (
+from stance.score.inputs.readers import Document, InputProblem, InputSpec, read_inputs, resolve_format
+from stance.score.outputs.documents import DocumentStore, document_record
+from stance.score.outputs.lock import LockedError, OutputLock, describe_takeover
+from stance.score.outputs.shards import open_store, output_format
+from stance.score.outputs.store import (
     DONE,
     ERRORS,
     ResultStore,
@@ -42,9 +43,8 @@ from stance.score.outputs import (
     write_actors_csv,
     write_summary,
 )
+from stance.score.outputs.tables import write_pairs_csv
 from stance.score.pipeline import ScoringError, StancePipeline, flatten_pairs
-from stance.score.shards import open_store, output_format
-from stance.score.tables import write_pairs_csv
 
 ENGINES = ("local", "ray")
 TABLE_ROWS = 15  # actors shown per document on the terminal (most claims first)

@@ -6,7 +6,7 @@
         -> the model in a pool of `ray.num_model_actors` actors (`ModelActor`, `ray.threads_per_actor`
            torch threads each, the model directory shipped to them and loaded once per actor)
     driver: each finished block written as the local engine writes a batch (`run.finish_batch`):
-        rows, then done lines, so a rerun scores only the documents not done (stance.score.outputs, .shards)
+        rows, then done lines, so a rerun scores only the documents not done (stance.score.outputs.store, .shards)
 
 Results arrive in completion order, not input order; rows, problems and files are otherwise the local
 engine's. `RayEngine` stands where the local engine's `StancePipeline` stands in `stance.score.run`.

@@ -1,5 +1,5 @@
 """`output_format=parquet`: the pair rows as Parquet shards (pairs/part-000001.parquet, ...), kept as safe
-from interruption as pairs.jsonl is (`stance.score.outputs`).
+from interruption as pairs.jsonl is (`stance.score.outputs.store`).
 
 Finished documents are buffered until they hold `shard_pairs` rows; then the shard is written under a
 temporary name, fsynced and renamed into pairs/, and only *then* are the documents' lines appended to
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from omegaconf import DictConfig
 
-from stance.score.outputs import (
+from stance.score.outputs.store import (
     ACTORS,
     DONE,
     ERRORS,

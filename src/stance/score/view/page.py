@@ -18,9 +18,9 @@ from pathlib import Path
 from stance.atomic import atomic_file
 from stance.score.aggregate import LABELS, actor_label, aggregate_actors
 from stance.score.dates import period_range
-from stance.score.documents import read_documents
-from stance.score.view_assets import CSS, JS
-from stance.score.view_plots import actor_plot
+from stance.score.outputs.documents import read_documents
+from stance.score.view.assets import CSS, JS
+from stance.score.view.plots import actor_plot
 
 VIEW = "view.html"
 INDEX_ACTORS = 4  # actors named per document in the index (most claims first)
@@ -174,7 +174,7 @@ def _over_time(rows: list[dict], options: ViewOptions) -> str:
     starts = sorted({row["period_start"] for row in rows})
     periods = period_range(starts[0], starts[-1], options.period)
     actors: dict[str, list[dict]] = {}
-    for row in rows:  # ordered by actor, most claims first (stance.score.over_time)
+    for row in rows:  # ordered by actor, most claims first (stance.score.outputs.over_time)
         actors.setdefault(row["actor"], []).append(row)
     top = list(actors.items())[: options.top_actors]
     plots = "".join(

@@ -15,8 +15,8 @@ from scoring import GIVEN_PAIRS, read_jsonl, write_jsonl
 
 from stance.score.engines.ray_cluster import RayUnavailable, check_reachable, connect, import_ray
 from stance.score.engines.ray_engine import worker_error
+from stance.score.outputs.shards import read_pairs
 from stance.score.run import main
-from stance.score.shards import read_pairs
 
 ray = pytest.importorskip("ray", reason="engine=ray needs the ray extra (pip install -e .[ray])")
 

@@ -122,7 +122,7 @@ def _read_records(spec: InputSpec) -> Iterator[Document | InputProblem]:
         yield InputProblem(name, 0, f"is a directory (input_format={fmt} needs a file)")
         return
     if fmt == "parquet":  # read by pyarrow from the path: a Parquet file is not a stream
-        from stance.score.parquet_input import read_parquet
+        from stance.score.inputs.parquet import read_parquet
 
         yield from _unique_ids(read_parquet(name, spec) if spec.path != STDIN else
                                iter([InputProblem(name, 0, "Parquet cannot be read from stdin; give its path")]))

@@ -23,7 +23,7 @@ def read_parquet(name: str, spec) -> Iterator:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from stance.score.inputs import (
+    from stance.score.inputs.readers import (
         Document,
         InputProblem,
         _record_date,

@@ -2,7 +2,7 @@
 
 pairs.jsonl holds only the claims that mention an actor; this file keeps every claim and the text between
 them, so that view.html and `python -m stance.label export` work from the run directory alone, without
-the input. It is written like pairs.jsonl (`stance.score.outputs`): a batch's lines are appended and
+the input. It is written like pairs.jsonl (`stance.score.outputs.store`): a batch's lines are appended and
 fsynced before the batch's done.jsonl lines, and a restart keeps only the lines of documents listed in
 done.jsonl, so each finished document has exactly one line.
 """
