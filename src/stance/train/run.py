@@ -28,6 +28,7 @@ from stance.evaluate.metrics import classification_metrics, expected_calibration
 from stance.model.calibration import fit_calibration, nll
 from stance.model.classifier import LoadedModel, build_classifier, init_from, native_bf16, save_classifier
 from stance.model.encoding import collate
+from stance.models.install import BackboneNotInstalled
 from stance.model.predict import (
     Prediction,
     calibrated_probs,
@@ -304,6 +305,9 @@ def main(cfg: DictConfig) -> None:
         metrics = train(cfg)
     except DataError as error:
         error.report()
+        sys.exit(1)
+    except BackboneNotInstalled as error:
+        print(f"error: {error}", file=sys.stderr)
         sys.exit(1)
     dev = {name: round(m["dev_rule_score"], 4) for name, m in metrics["dev"]["sets"].items()}
     print(f"dev rule {metrics['dev']['f1_macro']:.4f} (per set {dev})")
