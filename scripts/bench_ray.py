@@ -68,7 +68,7 @@ def agreement(local: list[dict], ray: list[dict]) -> dict:
 def driver_capacity(corpus: Path, rows: list[dict], work: Path, copies: int = 100) -> dict:
     """What the Ray driver does itself, timed on this machine: reading and checking documents (and pickling
     them for the object store), and writing results (rows to Parquet shards, then done lines)."""
-    from stance.score.inputs.readers import InputSpec, read_inputs
+    from stance.score.inputs import InputSpec, read_inputs
     from stance.score.outputs.shards import ShardStore
 
     big = work / "driver_corpus.jsonl"

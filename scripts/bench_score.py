@@ -161,7 +161,7 @@ def naive_and_batched(args: argparse.Namespace, pairs: list[dict]) -> dict:
     from stance.model.classifier import load_classifier
     from stance.model.encoding import collate
     from stance.model.predict import calibrated_probs, encode_examples, features, predict_proba
-    from stance.score.run import quiet_library_notices
+    from stance.quiet import quiet_library_notices
     from stance.types import PairExample, Span
 
     quiet_library_notices()

@@ -69,8 +69,8 @@ def main() -> None:
     parser.add_argument("--out", default=None, help="run directory (default: a temporary one)")
     args = parser.parse_args()
     from stance.config import compose
+    from stance.score import run_score
     from stance.score.outputs.store import DONE, SUMMARY, read_rows
-    from stance.score.run import run_score
     from stance.score.view.page import ViewOptions, write_view
 
     root = Path(tempfile.mkdtemp(prefix="view_scale."))

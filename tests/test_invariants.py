@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stance.score.inputs.readers import Document, InputProblem, InputSpec, read_inputs
+from stance.score.inputs import Document, InputProblem, InputSpec, read_inputs
 from stance.score.outputs.store import read_rows
 from stance.types import Span
 
@@ -193,15 +193,15 @@ def score_cfg(tiny_model_dir):
                                                                  HealthCheck.too_slow])
 @given(lines=jsonl_lines())
 def test_random_records_good_ones_scored_bad_ones_reported(pipe, score_cfg, monkeypatch, lines):
-    import stance.score.run
+    import stance.score.command
 
-    monkeypatch.setattr(stance.score.run, "load_pipeline", lambda cfg: pipe)
+    monkeypatch.setattr(stance.score.command, "load_pipeline", lambda cfg: pipe)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "docs.jsonl"
         path.write_bytes(b"\n".join(line for line, _ in lines) + b"\n")
         cfg = score_cfg.copy()
         cfg.input, cfg.output = str(path), f"{tmp}/out"
-        stance.score.run.run_score(cfg)
+        stance.score.command.run_score(cfg)
         # read_rows splits on "\n" only: a doc_id may hold U+2028 or U+0085, which splitlines() would cut at
         done = [row["doc_id"] for row in read_rows(Path(tmp) / "out" / "done.jsonl")]
         errors = read_rows(Path(tmp) / "out" / "errors.jsonl")

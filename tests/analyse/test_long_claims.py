@@ -51,7 +51,7 @@ def test_an_unpunctuated_text_becomes_claims_within_the_limit():
 
 def test_scoring_counts_split_long(tmp_path, tiny_model_dir):
     from stance.config import compose
-    from stance.score.run import run_score
+    from stance.score import run_score
 
     text = "Putin met Aliyev in Baku, " * 80 + "and nobody noticed"
     (tmp_path / "long.txt").write_text(text)

@@ -19,7 +19,7 @@ from stance.label import LabelImportError, export_tasks, import_labels
 from stance.label.export import ExportError
 from stance.label.run import main
 from stance.label.studio_config import ACTOR, LABEL_CONFIG, MENTION, NOTE, SENTIMENT, STANCE, TEXT
-from stance.score.run import run_score
+from stance.score import run_score
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXPORT = FIXTURES / "label_studio_1.23.2_export.json"

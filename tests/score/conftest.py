@@ -1,7 +1,7 @@
 """Fixtures of the scoring tests."""
 import pytest
 
-import stance.score.run
+import stance.score.command
 
 LOADED = {}
 
@@ -10,7 +10,7 @@ LOADED = {}
 def reuse_loaded_pipelines(monkeypatch):
     """Load each (model, precision, batch size, band) once for the many runs of a module; a failing load
     still fails. Modules opt in with `pytestmark = pytest.mark.usefixtures("reuse_loaded_pipelines")`."""
-    real = stance.score.run.load_pipeline
+    real = stance.score.command.load_pipeline
 
     def load_pipeline(cfg):
         key = (cfg.model_dir, cfg.bf16, cfg.batch_size)
@@ -18,4 +18,4 @@ def reuse_loaded_pipelines(monkeypatch):
             LOADED[key] = real(cfg)
         return LOADED[key]
 
-    monkeypatch.setattr(stance.score.run, "load_pipeline", load_pipeline)
+    monkeypatch.setattr(stance.score.command, "load_pipeline", load_pipeline)

@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 from stance.config import compose
-from stance.score.run import run_score
+from stance.score import run_score
 
 DOCS = {
     "a": "Putin failed badly in Ukraine. Aliyev met Erdogan in Ankara on Tuesday.",

@@ -7,7 +7,8 @@ import sys
 import pytest
 
 from stance.config import REPO_ROOT, compose
-from stance.score.run import main, run_score
+from stance.score import run_score
+from stance.score.run import main
 
 
 def test_default_input_needs_nothing_from_shared(tmp_path, tiny_model_dir):

@@ -6,8 +6,8 @@ import json
 import pytest
 
 from stance.config import compose
+from stance.score import ScoreError, run_score
 from stance.score.aggregate import actor_label, aggregate_actors
-from stance.score.run import ScoreError, run_score
 
 POSTS = """id,post,published,outlet
 p1,Lula deserves real credit for the deal. Putin failed badly.,2025-07-01,Folha

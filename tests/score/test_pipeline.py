@@ -8,8 +8,8 @@ import torch
 import stance.score.pipeline
 from stance import ActorStance, DocumentResult, StanceError, StancePipeline
 from stance.config import compose
+from stance.score import run_score
 from stance.score.pipeline import default_group
-from stance.score.run import run_score
 
 TEXTS = ["Putin failed badly in Ukraine. Aliyev met Erdogan in Ankara on Tuesday.",
          "The Kremlin lost the war. Russia and Azerbaijan are rivals now.",

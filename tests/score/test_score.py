@@ -12,7 +12,8 @@ import pytest
 from scoring import DOCS, GIVEN_PAIRS, read_jsonl, score, write_jsonl
 
 from stance.config import compose
-from stance.score.run import ScoreError, main
+from stance.score import ScoreError
+from stance.score.run import main
 
 pytestmark = pytest.mark.usefixtures("reuse_loaded_pipelines")  # tests/score/conftest.py
 

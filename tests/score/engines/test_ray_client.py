@@ -21,11 +21,12 @@ import scoring
 from scoring import read_jsonl
 
 from stance.config import compose
+from stance.score import ScoreError
 from stance.score.engines.ray_client import check_client_options, unpack_model
 from stance.score.engines.ray_cluster import RayUnavailable
 from stance.score.engines.ray_stages import pack_model
 from stance.score.outputs.shards import read_pairs
-from stance.score.run import ScoreError, main
+from stance.score.run import main
 
 pytest.importorskip("ray", reason="engine=ray needs the ray extra (pip install -e .[ray])")
 pytest.importorskip("grpc", reason="ray:// needs Ray Client (the ray extra installs ray[client])")

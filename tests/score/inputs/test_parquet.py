@@ -9,7 +9,7 @@ import pytest
 import scoring
 from scoring import DOCS, read_jsonl
 
-from stance.score.inputs.readers import InputSpec, read_inputs
+from stance.score.inputs import InputSpec, read_inputs
 
 pytestmark = pytest.mark.usefixtures("reuse_loaded_pipelines")  # tests/score/conftest.py
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from stance.score.inputs.readers import Document, InputProblem, InputSpec, read_inputs, resolve_format
+from stance.score.inputs import Document, InputProblem, InputSpec, read_inputs, resolve_format
 
 
 def read(path, **kw):

@@ -10,8 +10,8 @@ import time
 import pytest
 
 from stance.config import compose
+from stance.score import ScoreError, run_score
 from stance.score.outputs.lock import LOCK_FILE, LockedError, OutputLock
-from stance.score.run import ScoreError, run_score
 
 TEXT = "Putin failed badly in Ukraine. Aliyev met Erdogan in Ankara on Tuesday."
 

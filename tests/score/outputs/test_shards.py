@@ -8,8 +8,8 @@ import scoring
 from omegaconf import OmegaConf
 from scoring import DOCS, read_jsonl
 
+from stance.score import ScoreError
 from stance.score.outputs.shards import output_format, read_pairs
-from stance.score.run import ScoreError
 
 pytestmark = pytest.mark.usefixtures("reuse_loaded_pipelines")  # tests/score/conftest.py
 

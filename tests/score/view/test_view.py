@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from scoring import DOCS, read_jsonl, score, write_jsonl
 
+from stance.score import ScoreError
 from stance.score.dates import parse_date, period_of, period_range
-from stance.score.inputs.readers import Document, InputSpec, read_inputs
-from stance.score.run import ScoreError
+from stance.score.inputs import Document, InputSpec, read_inputs
 from stance.score.view.page import ViewOptions, write_view
 
 pytestmark = pytest.mark.usefixtures("reuse_loaded_pipelines")  # tests/score/conftest.py

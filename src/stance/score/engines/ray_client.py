@@ -24,6 +24,7 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 
 import stance
 from stance.analyse.actor_files import apply_actor_files
+from stance.score.engines.local import check_model_dir
 from stance.score.engines.ray_cluster import (
     RayUnavailable,
     check_num_cpus,
@@ -33,7 +34,6 @@ from stance.score.engines.ray_cluster import (
 )
 from stance.score.engines.ray_engine import worker_error
 from stance.score.engines.ray_stages import pack_model
-from stance.score.run import check_model_dir
 
 CLIENT_HINT = "pip install -e '.[ray]' (Ray Client needs ray[client])"
 
@@ -105,7 +105,7 @@ def is_head(node: dict) -> bool:
 
 def run_on_head(config: dict, model: dict[str, bytes]) -> tuple[int, str, str]:
     """The run on the head node (a Ray task): the command's own code, its lines captured for the client."""
-    from stance.score.run import score_and_report
+    from stance.score.command import score_and_report
 
     cfg = OmegaConf.create(config)
     with open_dict(cfg):

@@ -5,11 +5,11 @@
     Ray Data: claims and actors as tasks (`analyse_block`, `ray.analysis_cpus` each)
         -> the model in a pool of `ray.num_model_actors` actors (`ModelActor`, `ray.threads_per_actor`
            torch threads each, the model directory shipped to them and loaded once per actor)
-    driver: each finished block written as the local engine writes a batch (`run.finish_batch`):
+    driver: each finished block written as the local engine writes a batch (`local.finish_batch`):
         rows, then done lines, so a rerun scores only the documents not done (stance.score.outputs.store, .shards)
 
 Results arrive in completion order, not input order; rows, problems and files are otherwise the local
-engine's. `RayEngine` stands where the local engine's `StancePipeline` stands in `stance.score.run`.
+engine's. `RayEngine` stands where the local engine's `StancePipeline` stands in `stance.score.command`.
 """
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from pathlib import Path
 from omegaconf import DictConfig, OmegaConf
 from tqdm.auto import tqdm
 
+from stance.score.engines.local import ScoreError, batches, finish_batch, pending_batches
 from stance.score.engines.ray_cluster import (
     RayUnavailable,
     check_options,
@@ -34,7 +35,6 @@ from stance.score.engines.ray_cluster import (
     import_ray,
     without_false_alarm,
 )
-from stance.score.run import ScoreError, batches, finish_batch, pending_batches
 
 LOGS = "/tmp/ray/session_latest/logs on the head node"
 ANALYSIS_MEMORY_MB = 768  # reserved per claims/actors task: a worker with spaCy loaded peaked at 573 MB

@@ -14,23 +14,23 @@ from collections.abc import Iterator
 from typing import Any
 
 from stance.score.fields import kept
+from stance.score.inputs.records import (
+    Document,
+    InputProblem,
+    InputSpec,
+    header_problem,
+    record_date,
+    record_id,
+    record_text,
+)
 
 READ_BATCH_ROWS = 1024
 
 
-def read_parquet(name: str, spec) -> Iterator:
-    """`Document`s and `InputProblem`s of the Parquet file `name`, in row order (`spec`: an `InputSpec`)."""
+def read_parquet(name: str, spec: InputSpec) -> Iterator[Document | InputProblem]:
+    """`Document`s and `InputProblem`s of the Parquet file `name`, in row order."""
     import pyarrow as pa
     import pyarrow.parquet as pq
-
-    from stance.score.inputs.readers import (
-        Document,
-        InputProblem,
-        _record_date,
-        _record_id,
-        _record_text,
-        header_problem,
-    )
 
     try:
         parquet = pq.ParquetFile(name)
@@ -50,13 +50,13 @@ def read_parquet(name: str, spec) -> Iterator:
             if row[spec.text_field] is None:
                 yield InputProblem(name, number, f"{spec.text_field!r} is null")
                 continue
-            text = _record_text(name, number, row, spec.text_field)
-            date = _record_date(name, number, row, spec.date_field)
+            text = record_text(name, number, row, spec.text_field)
+            date = record_date(name, number, row, spec.date_field)
             if isinstance(text, InputProblem) or isinstance(date, InputProblem):
                 yield text if isinstance(text, InputProblem) else date
                 continue
             fields = {key: jsonable(value) for key, value in kept(row, spec.keep_fields).items()}
-            yield Document(_record_id(name, number, row, spec.id_field), text, f"{name}:{number}", date=date,
+            yield Document(record_id(name, number, row, spec.id_field), text, f"{name}:{number}", date=date,
                            fields=fields)
 
 

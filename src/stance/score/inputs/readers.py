@@ -9,77 +9,30 @@ are kept and resumed by id.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import BinaryIO
 
-from stance.score.dates import parse_date
 from stance.score.fields import kept, missing_columns
+from stance.score.inputs.parquet import read_parquet
+from stance.score.inputs.records import (
+    Document,
+    InputProblem,
+    InputSpec,
+    header_problem,
+    record_date,
+    record_id,
+    record_text,
+)
 from stance.textfile import LineProblem, decode_text, jsonl_records
 from stance.types import Claim, ClaimActors, Mention
 
 FORMATS = ("txt", "dir", "jsonl", "csv", "pairs", "parquet")
 STDIN = "-"
-
-
-@dataclass
-class Document:
-    """One unit of scoring; `given` holds the claim and mentions of a given pair (no splitting, no detection)."""
-
-    doc_id: str
-    text: str
-    origin: str  # file:line, for messages
-    given: list[ClaimActors] | None = None
-    date: str | None = None  # YYYY-MM-DD from `date_field` (stance.score.dates), None when undated
-    fields: dict | None = None  # `keep_fields` of the input row (stance.score.fields), copied to its output rows
-
-    def digest(self) -> str:
-        """A fingerprint of the text (given mentions, date, kept fields), so a resumed run notices a document
-        that changed."""
-        dated = f"\0{self.date}" if self.date else ""  # undated documents keep the digests of earlier runs
-        kept = f"\0{sorted(self.fields.items())!r}" if self.fields else ""
-        given = _given_text(self.given)
-        return hashlib.sha1(f"{self.text}\0{given}{dated}{kept}".encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _given_text(given: list[ClaimActors] | None) -> str:
-    """Given claims as the digest reads them: the form they had while a claim carried a context (None for all
-    since), so that runs begun then resume."""
-    if given is None:
-        return "None"
-    return "[" + ", ".join(f"ClaimActors(claim={c.claim!r}, mentions={c.mentions!r}, context=None)"
-                           for c in given) + "]"
-
-
-@dataclass
-class InputProblem:
-    file: str
-    line: int
-    problem: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.problem}"
-
-    def to_dict(self) -> dict:
-        return {"file": self.file, "line": self.line, "problem": self.problem}
-
-
-@dataclass
-class InputSpec:
-    path: str
-    format: str = "auto"
-    glob: str = "**/*.txt"
-    id_field: str | None = None  # None: `id` where the row has it, else <file stem>:<line>
-    text_field: str = "text"
-    limit: int | None = None  # the first N records only (documents and bad records alike)
-    date_field: str | None = None  # jsonl / csv / pairs: each document's date (`_record_date`)
-    keep_fields: tuple[str, ...] = ()  # jsonl / csv / pairs: columns carried to the outputs (stance.score.fields)
 
 
 def resolve_format(path: str, input_format: str) -> str:
@@ -122,8 +75,6 @@ def _read_records(spec: InputSpec) -> Iterator[Document | InputProblem]:
         yield InputProblem(name, 0, f"is a directory (input_format={fmt} needs a file)")
         return
     if fmt == "parquet":  # read by pyarrow from the path: a Parquet file is not a stream
-        from stance.score.inputs.parquet import read_parquet
-
         yield from _unique_ids(read_parquet(name, spec) if spec.path != STDIN else
                                iter([InputProblem(name, 0, "Parquet cannot be read from stdin; give its path")]))
         return
@@ -177,25 +128,6 @@ def _unique_ids(items: Iterator[Document | InputProblem]) -> Iterator[Document |
         yield item
 
 
-def _record_id(name: str, line: int, row: dict, id_field: str | None) -> str:
-    """The row's id, or "<file stem>:<line>" when the row has none."""
-    value = row.get(id_field or "id")
-    if value is None or str(value).strip() == "":
-        return f"{'stdin' if name == '<stdin>' else Path(name).stem}:{line}"
-    return str(value)
-
-
-def _record_text(name: str, line: int, row: dict, text_field: str) -> str | InputProblem:
-    if text_field not in row:
-        return InputProblem(name, line, f"no {text_field!r} field")
-    text = row[text_field]
-    if not isinstance(text, str):
-        return InputProblem(name, line, f"{text_field!r} is not a string")
-    if not text.strip():
-        return InputProblem(name, line, "empty text")
-    return text
-
-
 def _read_jsonl(name: str, stream: BinaryIO, spec: InputSpec, given_pairs: bool) -> Iterator[Document | InputProblem]:
     first = True
     for record in jsonl_records(stream):
@@ -207,12 +139,12 @@ def _read_jsonl(name: str, stream: BinaryIO, spec: InputSpec, given_pairs: bool)
             yield InputProblem(name, number, missing + " in the first record")  # a misspelt name: said once
             return
         first = False
-        text = _record_text(name, number, row, spec.text_field)
+        text = record_text(name, number, row, spec.text_field)
         if isinstance(text, InputProblem):
             yield text
             continue
-        doc_id = _record_id(name, number, row, spec.id_field)
-        date = _record_date(name, number, row, spec.date_field)
+        doc_id = record_id(name, number, row, spec.id_field)
+        date = record_date(name, number, row, spec.date_field)
         if isinstance(date, InputProblem):
             yield date
             continue
@@ -222,20 +154,6 @@ def _read_jsonl(name: str, stream: BinaryIO, spec: InputSpec, given_pairs: bool)
         given = _given_pair(name, number, text, row)
         yield given if isinstance(given, InputProblem) else Document(doc_id, text, f"{name}:{number}", given, date,
                                                                      kept(row, spec.keep_fields))
-
-
-def _record_date(name: str, line: int, row: dict, date_field: str | None) -> str | InputProblem | None:
-    """The row's date as YYYY-MM-DD (`stance.score.dates.parse_date`); None without a date_field or when the
-    row leaves it out or empty (counted as undated at the end of the run)."""
-    if date_field is None:
-        return None
-    value = row.get(date_field)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    try:
-        return parse_date(value)
-    except ValueError as error:
-        return InputProblem(name, line, f"{date_field!r}: {error}")
 
 
 def _given_pair(name: str, number: int, text: str, row: dict) -> list[ClaimActors] | InputProblem:
@@ -269,15 +187,6 @@ def _read_csv(name: str, stream: BinaryIO, spec: InputSpec) -> Iterator[Document
         text.detach()  # the caller closes the stream (never stdin)
 
 
-def header_problem(columns: list[str], spec: InputSpec) -> str | None:
-    """The problem line of a table input (CSV, Parquet) that lacks a named column, or None."""
-    if missing := missing_columns(columns, spec.text_field, spec.id_field, spec.keep_fields):
-        return missing
-    if spec.date_field is not None and spec.date_field not in columns:
-        return f"no date column {spec.date_field!r} (columns: {', '.join(columns)})"
-    return None
-
-
 def _csv_documents(name: str, reader, spec: InputSpec) -> Iterator[Document | InputProblem]:
     header = next(reader, None)
     if header is None:
@@ -298,12 +207,12 @@ def _csv_documents(name: str, reader, spec: InputSpec) -> Iterator[Document | In
             yield InputProblem(name, number, f"{len(values)} fields, the header has {len(header)}")
             continue
         row = dict(zip(header, values))
-        record = _record_text(name, number, row, spec.text_field)
-        date = _record_date(name, number, row, spec.date_field)
+        record = record_text(name, number, row, spec.text_field)
+        date = record_date(name, number, row, spec.date_field)
         if isinstance(record, InputProblem) or isinstance(date, InputProblem):
             yield record if isinstance(record, InputProblem) else date
         else:
-            yield Document(_record_id(name, number, row, spec.id_field), record, f"{name}:{number}", date=date,
+            yield Document(record_id(name, number, row, spec.id_field), record, f"{name}:{number}", date=date,
                            fields=kept(row, spec.keep_fields))
 
 
