@@ -19,7 +19,7 @@ from omegaconf import DictConfig, OmegaConf
 from stance.analyse.actor_files import apply_actor_files, registry_summary
 from stance.analyse.registry import RegistryError
 from stance.config import save_resolved
-from stance.model.classifier import WEIGHTS_FILE
+from stance.model.classifier import REMOVED_OPTIONS, WEIGHTS_FILE
 from stance.score.aggregate import RULE as ACTOR_RULE
 from stance.score.analyst import check_options, write_analyst_files
 from stance.score.engines.local import ScoreError, check_model_dir, score_documents
@@ -77,8 +77,10 @@ def model_info(model_dir: str) -> dict:
     """The model's config, labels, card title and test metrics, as saved next to it."""
     path = Path(model_dir)
     meta = json.loads((path / "stance_model.json").read_text(encoding="utf-8"))
+    # encoding and pooling: the one of each that is left (REMOVED_OPTIONS), where the model does not record it
     info = {"path": str(path.resolve()), "labels": meta["labels"],
-            **{k: meta["model_cfg"].get(k) for k in ("backbone", "adapter", "encoding", "max_length", "pooling")}}
+            **{k: meta["model_cfg"].get(k, REMOVED_OPTIONS.get(k))
+               for k in ("backbone", "adapter", "encoding", "max_length", "pooling")}}
     if (path / "README.md").is_file():
         info["card"] = (path / "README.md").read_text(encoding="utf-8").splitlines()[0].lstrip("# ")
     if (path / "metrics.json").is_file():
