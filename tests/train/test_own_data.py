@@ -40,7 +40,7 @@ def test_small_labelled_csv_continues_from_shipped_model(tmp_path, tiny_backbone
     card = (tmp_path / "model" / "README.md").read_text()
     assert f"Continued from `{tiny_model_dir}`" in card and "small_data_pairs=2000" in card
     assert f"{tmp_path / 'labels.csv'} (train)" in card  # the data actually used
-    assert f"dev {metrics['dev']['f1_macro']:.4f} after calibration" in card
+    assert f"training; {metrics['dev']['f1_macro']:.4f} after calibration" in card
     assert "0.0 min" not in card and " s on 1 CPU threads" in card
 
     with pytest.raises(DataError, match="a model is already there"):  # the same name again: refused

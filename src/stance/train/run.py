@@ -28,13 +28,13 @@ from stance.evaluate.metrics import classification_metrics, expected_calibration
 from stance.model.calibration import fit_calibration, nll
 from stance.model.classifier import LoadedModel, build_classifier, init_from, native_bf16, save_classifier
 from stance.model.encoding import collate
-from stance.models.install import BackboneNotInstalled
 from stance.model.predict import (
     Prediction,
     calibrated_probs,
     claim_sentiment,
     predict_proba,
 )
+from stance.models.install import BackboneNotInstalled
 from stance.quiet import quiet_library_notices
 from stance.shared import missing_shared
 from stance.train.datasets import EncodedDataset, EpochMix, RedrawEachEpoch
