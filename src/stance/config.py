@@ -158,7 +158,7 @@ class TrainerConfig:
     weight_decay: float = 0.01
     warmup_ratio: float = 0.06
     seed: int = 21  # of seeds 42, 7, 13 and 21 (class weights, 4 epochs), 21 was best on dev
-    class_weights: bool = False  # inverse label frequency in the loss (measured on dev: see README)
+    class_weights: bool = False  # inverse label frequency in the loss (measured on dev: docs/model.md)
     calibrate: bool = True  # temperature scaling fitted on dev, saved with the model and applied wherever it loads
     # evaluate the test sets at the end of training (off: test figures come from `python -m stance.evaluate`)
     eval_test: bool = False
