@@ -35,7 +35,7 @@ def test_lines(dirs: list[Path], evaluate_dir: Path) -> list[str]:
     datasets = json.loads((evaluate_dir / "metrics.json").read_text())["datasets"]
     lines = []
     for name, result in datasets.items():
-        found = [result.get(d.name) for d in dirs]
+        found = [result["systems"].get(d.name) for d in dirs]
         if any(f is None or "f1_macro" not in f for f in found):
             continue
         lines.append(f"| {name} | F1m {spread([f['f1_macro'] for f in found])}; F_avg "
