@@ -74,7 +74,8 @@ def load_pipeline(cfg: DictConfig) -> StancePipeline:
 
 
 def model_info(model_dir: str) -> dict:
-    """The model's config, labels, card title and test metrics, as saved next to it."""
+    """The model's config, labels, card title and the dev figure that chose it (and test metrics, for a model
+    trained with trainer.eval_test=true), as saved next to it."""
     path = Path(model_dir)
     meta = json.loads((path / "stance_model.json").read_text(encoding="utf-8"))
     # encoding and pooling: the one of each that is left (REMOVED_OPTIONS), where the model does not record it
@@ -85,7 +86,9 @@ def model_info(model_dir: str) -> dict:
         info["card"] = (path / "README.md").read_text(encoding="utf-8").splitlines()[0].lstrip("# ")
     if (path / "metrics.json").is_file():
         metrics = json.loads((path / "metrics.json").read_text(encoding="utf-8"))
-        info["test_f1_macro"] = {name: m.get("f1_macro") for name, m in metrics.get("test", {}).items()}
+        info["dev_f1_macro"] = metrics.get("dev", {}).get("f1_macro")  # the dev rule, for models trained since it
+        if metrics.get("test"):
+            info["test_f1_macro"] = {name: m.get("f1_macro") for name, m in metrics["test"].items()}
     return info
 
 
