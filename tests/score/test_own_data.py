@@ -54,7 +54,7 @@ def test_kept_fields_reach_every_output_and_actors_come_from_a_file(tmp_path, ti
     registry = summary["config"]["actors"]
     assert set(registry) == {"groups", "files", "actors", "not_actors", "sha1"} and registry["files"] == [str(mine)]
     assert registry["actors"] > 190 and len((out / "summary.json").read_text()) < 20_000
-    assert summary["actor_label_rule"].startswith("the label most of the actor's pairs have")
+    assert summary["actor_label_rule"].startswith("favor if more of the actor's pairs are favor than against")
 
 
 def test_named_columns_the_input_lacks_are_one_error_naming_its_columns(tmp_path, tiny_model_dir, posts):
@@ -82,7 +82,7 @@ def test_actor_label_follows_the_claims():
     assert actor_label(["neutral"]) == "neutral"  # one neutral claim never makes an actor favor
     assert actor_label(["against"]) == "against"
     assert actor_label(["against", "against", "favor"]) == "against"
-    assert actor_label(["against", "favor"]) == "neutral" and actor_label(["against", "neutral"]) == "neutral"
+    assert actor_label(["against", "favor"]) == "neutral" and actor_label(["against", "neutral"]) == "against"
     assert actor_label([]) == "neutral"
     pairs = [{"doc_id": "d", "actor": "Turkey", "kind": "state", "claim_id": 0, "label": "neutral", "score": 0.21,
               "mentions": [{"text": "Turkey"}], "outlet": "X"}]

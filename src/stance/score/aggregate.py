@@ -1,11 +1,12 @@
 """Per (document, actor) aggregates of scored pairs.
 
 A pair's score is P(favor) - P(against), in [-1, 1]. An actor's overall label follows from its claims'
-labels (`actor_label`): the label most of its pairs have, neutral when two labels tie for most. So the label
-always agrees with the counts beside it (one neutral claim never makes an actor favor); the mean score is
-reported next to it as a degree, not used for the label. The API, actors.csv, the view and
-actors_over_time.csv use this rule. Chosen on dev against the argmax of the mean calibrated probabilities, a
-confidence-weighted vote and the balance of favor and against pairs (scripts/compare_aggregate_rules.py).
+labels (`actor_label`): favor when more of its pairs are favor than against, against when more are against,
+neutral when they balance (neutral pairs do not count: a mention without evaluation says nothing either way).
+So the label always agrees with the counts beside it; the mean score is reported next to it as a degree, not
+used for the label. The API, actors.csv, the view and actors_over_time.csv use this rule. Chosen on dev
+(scripts/compare_aggregate_rules.py, docs/evaluation.md) over the label most pairs have, the argmax of the
+mean calibrated probabilities and a confidence-weighted vote.
 """
 from __future__ import annotations
 
@@ -23,15 +24,14 @@ def pair_score(probs: dict[str, float]) -> float:
 
 
 def actor_label(labels: Iterable[str]) -> str:
-    """The label most of an actor's pairs have; neutral when two labels tie for most (or there are none)."""
+    """favor if more of an actor's pairs are favor than against, against if more are against, else neutral."""
     counts = Counter(labels)
-    ranked = counts.most_common()
-    if not ranked or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
+    if counts["favor"] == counts["against"]:
         return "neutral"
-    return ranked[0][0]
+    return "favor" if counts["favor"] > counts["against"] else "against"
 
 
-RULE = "the label most of the actor's pairs have; neutral when two labels tie for most"
+RULE = "favor if more of the actor's pairs are favor than against, against if more are against, else neutral"
 
 
 def aggregate_actors(pairs: Iterable[dict], fields: Iterable[str] = ()) -> list[dict]:

@@ -2,7 +2,7 @@
 
 One row per (actor, period) of the dated documents (`date_field=`): the claims that mention the actor, the
 mean pair score (P(favor) - P(against)) over them, the pair label counts, and the actor's label by the rule
-of actors.csv (`stance.score.aggregate.actor_label`: the label most of its claims have). Periods are ISO weeks
+of actors.csv (`stance.score.aggregate.actor_label`: favor or against by which more of its claims have). Periods are ISO weeks
 or calendar months (`period=week|month`, `stance.score.dates`).
 """
 from __future__ import annotations

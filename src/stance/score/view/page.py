@@ -140,7 +140,7 @@ def _counts_cells(row: dict) -> str:
 
 def corpus_actor_rows(pairs: Iterable[dict]) -> list[dict]:
     """One row per actor over the whole run: documents, claims (pairs), mean score, label counts, and the label
-    by the rule of actors.csv (`actor_label`: the label most of its claims have, neutral on a tie)."""
+    by the rule of actors.csv (`actor_label`: favor or against by which more of its claims have, neutral when they balance)."""
     groups: dict[str, list[dict]] = {}
     for pair in pairs:
         groups.setdefault(pair["actor"], []).append(pair)
@@ -162,8 +162,8 @@ def _corpus_actors(pairs: list[dict]) -> str:
         f'<td class="n" data-v="{row["claims"]}">{row["claims"]}</td>{_score_cell(row["mean_score"])}'
         f'{_counts_cells(row)}<td>{_label(row["label"])}</td></tr>\n' for row in rows)
     return (f'<section id="actors"><h2>Actors across the corpus ({len(rows)})</h2>\n'
-            '<p class="meta">Claims: the claims that mention the actor. Label: the label most of them have '
-            "(neutral on a tie); the mean score says how strongly. Click an actor to list its documents.</p>\n"
+            '<p class="meta">Claims: the claims that mention the actor. Label: favor or against by which more '
+            "of them have (neutral when they balance); the mean score says how strongly. Click an actor to list its documents.</p>\n"
             '<input type="search" data-filter="actors-table" placeholder="filter actors">'
             '<div class="scroll"><table id="actors-table" class="sortable"><thead><tr><th>Actor</th><th>Kind</th>'
             "<th>Documents</th><th>Claims</th><th>Mean score</th><th>Against</th><th>Neutral</th><th>Favor</th>"
