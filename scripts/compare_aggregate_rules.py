@@ -20,7 +20,7 @@ import numpy as np
 from stance.config import compose
 from stance.data.persent import PERSENT_LABELS, persent_split
 from stance.data.sources import load_source
-from stance.evaluate.document_level import actor_groups, document_gold, document_units
+from stance.evaluate.document_level import actor_groups, document_gold, document_stance, document_units
 from stance.evaluate.metrics import bootstrap_ci, classification_metrics, paired_bootstrap_difference
 from stance.model.classifier import load_classifier
 from stance.model.predict import predict_proba
@@ -30,14 +30,14 @@ LABELS = ["against", "neutral", "favor"]
 
 
 def majority(pairs: list[dict]) -> str:
-    """The label most pairs have; neutral on a tie (`actor_label`, actors.csv's rule)."""
-    return actor_label(p["label"] for p in pairs)
+    """The label most pairs have; neutral when two tie for most (the gold rule, `document_stance`)."""
+    return document_stance(p["label"] for p in pairs)
 
 
 def polar_balance(pairs: list[dict]) -> str:
-    """favor if more favor than against pairs, against if more against, else neutral."""
-    counts = Counter(p["label"] for p in pairs)
-    return "favor" if counts["favor"] > counts["against"] else "against" if counts["against"] > counts["favor"] else "neutral"
+    """favor if more favor than against pairs, against if more against, else neutral (`actor_label`, the rule
+    of actors.csv since it won here)."""
+    return actor_label(p["label"] for p in pairs)
 
 
 def mean_probability(pairs: list[dict]) -> str:
