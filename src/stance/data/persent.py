@@ -10,7 +10,6 @@ reference or without a label) is counted and logged, never dropped silently.
 from __future__ import annotations
 
 import csv
-import hashlib
 import logging
 import re
 from collections import Counter
@@ -18,6 +17,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
+from stance.data.splits import hash_split
 from stance.types import PairExample, Span
 
 PERSENT_LABELS = {"Negative": "against", "Neutral": "neutral", "Positive": "favor"}
@@ -29,8 +29,7 @@ log = logging.getLogger("stance.data")
 
 
 def persent_split(document_index: str) -> str:
-    bucket = int(hashlib.sha256(document_index.encode()).hexdigest(), 16) % 100
-    return next(name for name, upper in SPLITS if bucket < upper)
+    return hash_split(document_index, SPLITS)
 
 
 def _tokens(text: str) -> list[re.Match]:

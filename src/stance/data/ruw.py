@@ -11,10 +11,10 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from stance.data.tweets import TweetPairs, TweetRow, hash_split, setting, text_key
+from stance.data.tweets import TweetRow, read_test_or_split
 
-DEV_PERCENT = 15
 COLUMNS = ("Tweet", "Target 1", "Stance 1", "Target 2", "Stance 2")
+TRAINING_FILES = ("train.csv",)
 
 
 def read_rows(path: Path, problems: list[str]) -> list[TweetRow]:
@@ -31,19 +31,5 @@ def read_rows(path: Path, problems: list[str]) -> list[TweetRow]:
 
 
 def read_ruw(path: Path, cfg: Any, labels: tuple, problems: list[str]) -> list:
-    split, targets = setting(cfg, "split"), list(setting(cfg, "targets") or [])
-    rows = read_rows(path, problems)
-    if split in ("train", "dev"):
-        rows = [row for row in rows if hash_split(row.text, DEV_PERCENT) == split]
-    elif split:
-        problems.append(f"{path}: RUW split {split!r}: use train or dev (of train.csv), or none for val.csv")
-        return []
-    if targets:
-        rows = [row for row in rows if row.target in targets]
-    earlier = set()
-    if path.name != "train.csv" and (path.parent / "train.csv").is_file():
-        earlier = {text_key(row.text) for row in read_rows(path.parent / "train.csv", [])}
-    pairs = TweetPairs(cfg, labels, problems, earlier)
-    examples = pairs.pairs(rows)
-    pairs.log(f"{path}{f' ({split})' if split else ''}", len(examples))
-    return examples
+    return read_test_or_split(path, cfg, labels, problems, read_rows, TRAINING_FILES,
+                              "RUW split {split!r}: use train or dev (of train.csv), or none for val.csv")

@@ -12,9 +12,8 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from stance.data.tweets import TweetPairs, TweetRow, hash_split, setting, text_key
+from stance.data.tweets import TweetRow, read_test_or_split
 
-DEV_PERCENT = 15
 COLUMNS = ("ID", "Target", "Tweet", "Stance")
 TRAINING_FILES = ("train.tsv", "trial.tsv")
 
@@ -31,20 +30,5 @@ def read_rows(path: Path, problems: list[str]) -> list[TweetRow]:
 
 
 def read_semeval(path: Path, cfg: Any, labels: tuple, problems: list[str]) -> list:
-    split, targets = setting(cfg, "split"), list(setting(cfg, "targets") or [])
-    rows = read_rows(path, problems)
-    if split in ("train", "dev"):
-        rows = [row for row in rows if hash_split(row.text, DEV_PERCENT) == split]
-    elif split:
-        problems.append(f"{path}: SemEval split {split!r}: use train or dev (of train.tsv), or none for a test file")
-        return []
-    if targets:
-        rows = [row for row in rows if row.target in targets]
-    earlier = set()
-    if path.name not in TRAINING_FILES:
-        earlier = {text_key(row.text) for name in TRAINING_FILES if (path.parent / name).is_file()
-                   for row in read_rows(path.parent / name, [])}
-    pairs = TweetPairs(cfg, labels, problems, earlier)
-    examples = pairs.pairs(rows)
-    pairs.log(f"{path}{f' ({split})' if split else ''}", len(examples))
-    return examples
+    return read_test_or_split(path, cfg, labels, problems, read_rows, TRAINING_FILES,
+                              "SemEval split {split!r}: use train or dev (of train.tsv), or none for a test file")

@@ -11,12 +11,12 @@ lands in the same part), which lets one file serve as training, dev and test set
 from __future__ import annotations
 
 import csv
-import hashlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from stance.data.splits import hash_split
 from stance.textfile import jsonl_rows
 from stance.types import PairExample, Span
 
@@ -38,9 +38,7 @@ def _get(cfg: Any, key: str, default: Any = None) -> Any:
 
 def simple_split(text: str) -> str:
     """train / dev / test (80 / 10 / 10) by a hash of the text with its whitespace and case normalised."""
-    key = " ".join(text.split()).casefold()
-    bucket = int(hashlib.sha256(key.encode("utf-8")).hexdigest(), 16) % 100
-    return next(name for name, upper in SPLITS if bucket < upper)
+    return hash_split(" ".join(text.split()).casefold(), SPLITS)
 
 
 def target_names(target: str, separator: str = "|") -> list[str]:

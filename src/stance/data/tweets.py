@@ -12,10 +12,10 @@ labels (docs/data.md).
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from stance.data.splits import hash_split
 from stance.types import PairExample, Span
 
 TWEET_LABELS = {"FAVOR": "favor", "AGAINST": "against", "NONE": "neutral"}
@@ -78,10 +79,8 @@ def text_key(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-def hash_split(key: str, dev_percent: int) -> str:
-    """train or dev for a row of a set that has no dev part of its own, by a hash of its text."""
-    bucket = int(hashlib.sha256(text_key(key).encode()).hexdigest(), 16) % 100
-    return "dev" if bucket < dev_percent else "train"
+# A set without a dev part of its own (SemEval-2016, RUW): 15% of its training file, by a hash of the tweet.
+DEV_OF_TRAIN = (("dev", 15), ("train", 100))
 
 
 def setting(cfg: Any, key: str, default: Any = None) -> Any:
@@ -150,6 +149,32 @@ class TweetPairs:
         prefixed = f", {self.prefixed} with the target's name put before the tweet (unnamed=prefix)" \
             if self.prefixed else ""
         logging.getLogger("stance.data").info("%s: %d pairs%s; not used: %s", name, count, prefixed, not_used)
+
+
+def read_test_or_split(path: Path, cfg: Any, labels: tuple, problems: list[str],
+                       read_rows: Callable[[Path, list[str]], list[TweetRow]], training_files: tuple[str, ...],
+                       wrong_split: str) -> list[PairExample]:
+    """The pairs of a set without a dev part of its own (SemEval-2016, RUW): `split: train | dev` divides a
+    training file by a hash of the tweet (DEV_OF_TRAIN); with no split the file is a test part, read whole
+    except tweets that are also in its sibling `training_files`. `targets` keeps some targets; `wrong_split`
+    is the problem line for any other split."""
+    split, targets = setting(cfg, "split"), list(setting(cfg, "targets") or [])
+    rows = read_rows(path, problems)
+    if split in ("train", "dev"):
+        rows = [row for row in rows if hash_split(text_key(row.text), DEV_OF_TRAIN) == split]
+    elif split:
+        problems.append(f"{path}: {wrong_split.format(split=split)}")
+        return []
+    if targets:
+        rows = [row for row in rows if row.target in targets]
+    earlier = set()
+    if path.name not in training_files:
+        earlier = {text_key(row.text) for name in training_files if (path.parent / name).is_file()
+                   for row in read_rows(path.parent / name, [])}
+    pairs = TweetPairs(cfg, labels, problems, earlier)
+    examples = pairs.pairs(rows)
+    pairs.log(f"{path}{f' ({split})' if split else ''}", len(examples))
+    return examples
 
 
 def drop_repeated_tweets(train: list[PairExample], later: list[dict[str, list[PairExample]]],

@@ -19,6 +19,8 @@ log = logging.getLogger("stance.model")
 FILES_KEY = "files"
 BACKBONE_KEY = "backbone"
 META_FILE = "stance_model.json"
+# Written by `python -m stance.models install` beside a backbone whose weights it checked against a pinned digest.
+INSTALL_MARK_FILE = ".stance-installed.json"
 ARCHITECTURE = ("model_type", "hidden_size", "num_hidden_layers", "vocab_size")
 
 
@@ -76,14 +78,12 @@ def verify_model_files(model_dir: str | Path, meta: dict) -> None:
 def backbone_record(path: str | Path) -> dict | None:
     """The architecture and weights SHA-256 of a local backbone checkpoint (None for a hub id). An installed
     backbone's digest is read from its install mark, which was checked against the pinned one."""
-    from stance.models.install import MARK_FILE
-
     root = Path(path)
     if not (root / "config.json").is_file():
         return None
     config = json.loads((root / "config.json").read_text(encoding="utf-8"))
     record = {key: config.get(key) for key in ARCHITECTURE}
-    mark = root / MARK_FILE
+    mark = root / INSTALL_MARK_FILE
     if mark.is_file():
         record["weights_sha256"] = json.loads(mark.read_text(encoding="utf-8"))["weights_sha256"]
         return record

@@ -7,7 +7,6 @@ or not at all, and a second install is a no-op. A model config names the result 
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -21,8 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stance.atomic import atomic_directory
+from stance.model.integrity import INSTALL_MARK_FILE as MARK_FILE
+from stance.model.integrity import sha256
 
-MARK_FILE = ".stance-installed.json"
 WEIGHTS_FILE = "model.safetensors"
 INSTALL_COMMAND = "python -m stance.models install {key}  (or: bash scripts/setup.sh --large)"
 
@@ -146,14 +146,6 @@ def unpack(spec: Backbone, zip_path: Path, target: Path) -> None:
                     shutil.copyfileobj(source, dest, 1 << 20)
     except (zipfile.BadZipFile, zlib.error, EOFError) as error:
         raise InstallError(f"the pieces of {spec.name} do not form a zip ({error})") from error
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def verify(spec: Backbone, target: Path) -> None:

@@ -10,6 +10,7 @@ import logging
 import random
 import sys
 import time
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -86,11 +87,6 @@ def load_data(cfg: DictConfig, labels: list[str]) -> tuple[list[tuple[list[PairE
 def dev_groups(cfg: DictConfig) -> dict[str, str]:
     """Each dev set's source for the dev rule (its `group`, else its own name)."""
     return {source_name(source): source.group or source_name(source) for source in cfg.data.dev}
-
-
-def indices(mix: EpochMix, source: int) -> list[int]:
-    """The examples one source gives to the current epoch's draw."""
-    return [index for s, index in mix.draw if s == source]
 
 
 def subsample(examples: list[PairExample], limit: int | None, seed: int) -> list[PairExample]:
@@ -214,7 +210,8 @@ def train(cfg: DictConfig) -> dict:
         loaded.model.class_weights.copy_(torch.tensor(weights))
     train_set = EpochMix(loaded, sources, cfg.trainer.seed, cfg.trainer.max_train_samples)
     dev_set = EncodedDataset(loaded, dev_examples)
-    by_source = {examples[0].source: len(indices(train_set, i)) for i, (examples, _) in enumerate(sources) if examples}
+    drawn = Counter(source for source, _ in train_set.draw)
+    by_source = {examples[0].source: drawn[i] for i, (examples, _) in enumerate(sources) if examples}
     trainable = sum(p.numel() for p in loaded.model.parameters() if p.requires_grad)
     log.info("train %d examples an epoch, drawn afresh each epoch (by source %s; expected labels %s), dev %d, "
              "trainable parameters %d, windowed %d", len(train_set), by_source,
