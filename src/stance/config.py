@@ -92,6 +92,9 @@ class ModelConfig:
     lora_target_modules: list[str] = field(default_factory=lambda: ["query", "key", "value", "dense"])
     # Parameters trained in full next to the adapter, matched by substring of their names.
     train_also: list[str] = field(default_factory=lambda: ["LayerNorm"])
+    # The lowest N encoder layers (and the embeddings) stay as pretrained: no LoRA, nothing of theirs trained,
+    # so backward stops above them (mpnet: 2-3x faster steps on this CPU, docs/mpnet.md). 0: every layer.
+    frozen_layers: int = 0
     labels: list[str] = field(default_factory=lambda: ["against", "neutral", "favor"])
     # Claim sentiment: a second head on the same pass (empty: none). Trained where sources label it.
     sentiment_labels: list[str] = field(default_factory=lambda: ["negative", "neutral", "positive"])
@@ -173,6 +176,10 @@ class TrainerConfig:
     # bfloat16 autocast, weights kept in float32: null (default) uses it where the hardware computes bf16
     # natively (a bf16 GPU; a CPU with AVX512-BF16 or AMX: ~1.5x faster training there); true / false force it.
     bf16: Optional[bool] = None
+    # Distillation (stance.train.distill): a teacher's probabilities on the training pairs, written by
+    # scripts/teacher_probs.py; the stance target is (1 - distill_weight) * gold + distill_weight * teacher.
+    distill_from: Optional[str] = None
+    distill_weight: float = 0.5
 
 
 @dataclass

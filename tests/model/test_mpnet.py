@@ -53,3 +53,25 @@ def test_the_mpnet_config_trains_and_reloads(tiny_mpnet_dir, tmp_path):
     reloaded = load_classifier(out)
     assert type(reloaded.model.backbone).__name__ == "MPNetModel"
     np.testing.assert_allclose(predict_proba(reloaded, examples).probs, before, atol=1e-5)
+
+
+def test_frozen_layers_train_only_the_upper_layers_and_reload(tiny_mpnet_dir, tmp_path):
+    import torch
+
+    cfg = compose("train", ["model=mpnet", f"model.backbone={tiny_mpnet_dir}", "model.frozen_layers=1"])
+    model_cfg = OmegaConf.to_container(cfg.model, resolve=True)
+    torch.manual_seed(0)
+    loaded = build_classifier(model_cfg)
+    trained = [name for name, p in loaded.model.named_parameters() if p.requires_grad]
+    backbone = [name for name in trained if name.startswith("backbone.")]
+    assert backbone and all(".layer.1." in name for name in backbone)  # nothing of the embeddings or layer 0
+    assert any("lora_A" in name for name in backbone) and any("LayerNorm" in name for name in backbone)
+    assert {"head.weight", "sentiment_head.weight"} <= set(trained)
+    with torch.no_grad():
+        for name, param in loaded.model.named_parameters():
+            if ".lora_B." in name:
+                param.normal_(0.0, 0.5)
+    examples = [PairExample(text="Critics say Putin wants a frozen conflict.", spans=[Span(12, 17)])]
+    before = predict_proba(loaded, examples).probs
+    reloaded = load_classifier(save_classifier(loaded, tmp_path / "model"))
+    np.testing.assert_allclose(predict_proba(reloaded, examples).probs, before, atol=1e-5)

@@ -157,3 +157,26 @@ def test_test_sets_are_evaluated_only_when_asked(tmp_path, tiny_backbone_dir):
     cfg = train_config(tmp_path, tiny_backbone_dir, ["trainer.epochs=1", "trainer.eval_test=true"])
     metrics = train(cfg)
     assert set(metrics["test"]) == {"test"} and metrics["test"]["test"]["n"] == 12
+
+
+def test_a_student_learns_from_its_teacher(tmp_path, tiny_backbone_dir):
+    """With distill_weight=1 the stance target is the teacher's alone: a teacher that says favor for every
+    training pair pulls the student to favor, against the same run that learns from the gold labels."""
+    from stance.train.distill import write_teacher_probs
+
+    favor_share = {}
+    for weight in (0.0, 1.0):
+        cfg = train_config(tmp_path / str(weight), tiny_backbone_dir, ["trainer.learning_rate=0.01",
+                                                                      "trainer.calibrate=false"])
+        examples = load_source({"format": "newsmtsc", "path": str(tmp_path / str(weight) / "train.jsonl")})
+        favor = np.tile(np.array([[0.0, 0.0, 1.0]], dtype=np.float32), (len(examples), 1))
+        teacher = write_teacher_probs(tmp_path / "teacher.npz", examples, favor, ["against", "neutral", "favor"],
+                                      "a favor teacher")
+        cfg.trainer.distill_from, cfg.trainer.distill_weight = str(teacher), weight
+        metrics = train(cfg)
+        assert metrics["train"]["teacher_scored"] == "48 of 48"  # 9 distinct inputs, every pair has one
+        dev = load_source({"format": "newsmtsc", "path": str(tmp_path / str(weight) / "dev.jsonl")})
+        favor_share[weight] = predict_proba(load_classifier(tmp_path / str(weight) / "model"), dev).probs[:, 2].mean()
+    assert favor_share[1.0] > 0.9 > favor_share[0.0] + 0.3, favor_share
+    assert "Distilled: the stance target is 0 x the gold label + 1 x the teacher's" in (
+        tmp_path / "1.0" / "model" / "README.md").read_text()

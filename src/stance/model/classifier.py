@@ -20,6 +20,7 @@ from transformers import AutoConfig, AutoModel, AutoTokenizer
 
 from stance.model.bert_encoder import BertEncoder, fits, rows_at
 from stance.model.integrity import check_backbone, record_backbone, record_digests, verify_model_files
+from stance.model.losses import distillation_loss, masked_cross_entropy
 
 META_FILE = "stance_model.json"
 WEIGHTS_FILE = "trained_weights.safetensors"
@@ -71,6 +72,7 @@ class StanceClassifier(nn.Module):
         self.sentiment_head = nn.Linear(hidden, num_sentiments) if num_sentiments else None
         self.sentiment_loss_weight = sentiment_loss_weight
         self.register_buffer("class_weights", torch.ones(num_labels), persistent=False)
+        self.teacher_weight = 0.0  # distillation: the teacher's share of the stance target (training sets it)
 
     @staticmethod
     def pooled_positions(input_ids: torch.Tensor, marker_index: torch.Tensor) -> torch.Tensor:
@@ -90,29 +92,20 @@ class StanceClassifier(nn.Module):
         return rows_at(hidden, positions).flatten(1)
 
     def forward(self, input_ids, attention_mask, token_type_ids=None, marker_index=None, labels=None,
-                sentiment_labels=None, label_mask=None):
+                sentiment_labels=None, label_mask=None, teacher_probs=None):
         pooled = self.dropout(self.pool(input_ids, attention_mask, token_type_ids, marker_index))
         out = {"logits": self.head(pooled)}
         if self.sentiment_head is not None:
             out["sentiment_logits"] = self.sentiment_head(pooled)
-        if labels is not None:
+        if labels is not None and teacher_probs is not None:  # a student learning from a teacher as well
+            out["loss"] = distillation_loss(out["logits"], labels, teacher_probs, self.teacher_weight,
+                                            self.class_weights, label_mask)
+        elif labels is not None:
             out["loss"] = masked_cross_entropy(out["logits"], labels, self.class_weights, label_mask)
-            if self.sentiment_head is not None and sentiment_labels is not None:
-                sentiment_loss = masked_cross_entropy(out["sentiment_logits"], sentiment_labels)
-                out["loss"] = out["loss"] + self.sentiment_loss_weight * sentiment_loss
+        if labels is not None and self.sentiment_head is not None and sentiment_labels is not None:
+            sentiment_loss = masked_cross_entropy(out["sentiment_logits"], sentiment_labels)
+            out["loss"] = out["loss"] + self.sentiment_loss_weight * sentiment_loss
         return out
-
-
-def masked_cross_entropy(logits: torch.Tensor, labels: torch.Tensor, weight: torch.Tensor | None = None,
-                         label_mask: torch.Tensor | None = None):
-    """Cross-entropy over the rows with a label (-100: none); 0 when no row has one. With `label_mask`
-    ([rows, labels], 0 = a label the row's source never gives), a row's softmax runs over its source's labels
-    only, so the left-out logits get no gradient: P-Stance, without neutral, does not teach "never neutral"."""
-    if not bool((labels != -100).any()):
-        return logits.sum() * 0.0
-    if label_mask is not None:
-        logits = logits.masked_fill(label_mask == 0, float("-inf"))
-    return nn.functional.cross_entropy(logits, labels, weight=weight, ignore_index=-100)
 
 
 @dataclass
@@ -134,16 +127,21 @@ def _wrap_backbone(backbone: nn.Module, model_cfg: dict) -> nn.Module:
         raise ValueError(f"unknown adapter {model_cfg['adapter']!r}; expected lora or none")
     from peft import LoraConfig, get_peft_model
 
+    trained_layers = range(model_cfg.get("frozen_layers", 0), backbone.config.num_hidden_layers)
+    layers = "|".join(str(i) for i in trained_layers)
     lora = LoraConfig(
         r=model_cfg["lora_r"],
         lora_alpha=model_cfg["lora_alpha"],
         lora_dropout=model_cfg["lora_dropout"],
-        # Linear layers of these names inside the encoder: not the pooler's `dense`, which nothing reads.
-        target_modules=rf"^(?!.*pooler\.).*\.({'|'.join(model_cfg['lora_target_modules'])})$",
+        # Linear layers of these names inside the trained encoder layers: not the pooler's `dense`, which
+        # nothing reads.
+        target_modules=rf"^(?!.*pooler\.).*\.layer\.({layers})\..*\.({'|'.join(model_cfg['lora_target_modules'])})$",
     )
     wrapped = get_peft_model(backbone, lora)
+    frozen = model_cfg.get("frozen_layers", 0) > 0
     for name, param in wrapped.named_parameters():
-        if any(part in name for part in model_cfg.get("train_also") or []):
+        in_trained_layer = any(f".layer.{i}." in name for i in trained_layers)
+        if any(part in name for part in model_cfg.get("train_also") or []) and (in_trained_layer or not frozen):
             param.requires_grad = True
     return wrapped
 

@@ -117,7 +117,7 @@ def collate(batch: list[dict], pad_token_id: int) -> dict[str, torch.Tensor]:
         "attention_mask": torch.tensor([[1] * len(i["input_ids"]) + [0] * (width - len(i["input_ids"])) for i in batch]),
         "marker_index": torch.tensor([item["marker_index"] for item in batch]),
     }
-    for key in ("labels", "sentiment_labels", "label_mask"):
+    for key in ("labels", "sentiment_labels", "label_mask", "teacher_probs"):
         if key in batch[0]:
             out[key] = torch.tensor([item[key] for item in batch])
     return out

@@ -118,11 +118,16 @@ def write_model_card(out_dir: str | Path, cfg: DictConfig, metrics: dict) -> Pat
         (f"- Continued from `{_shown(stats['init_from']['from'])}` (its adapter and heads)" if stats.get("init_from") else
          "- Started from the backbone alone (fresh adapter and heads)")
         + (f": {stats['start']}." if stats.get("start") else "."),
+        *([(f"- Distilled: the stance target is {1 - trainer.distill_weight:g} x the gold label + "
+            f"{trainer.distill_weight:g} x the teacher's probabilities from `{_shown(trainer.distill_from)}` "
+            f"({stats['teacher_scored']} labelled training pairs scored by it; stance.train.distill).")]
+          if trainer.get("distill_from") else []),
         (f"- {stats['epochs_run']} epochs, lr {trainer.learning_rate}, batch {trainer.batch_size}, "
          f"seed {trainer.seed}, class weights {trainer.class_weights}."),
         (f"- Time: {_duration(stats['seconds'])} on {stats['torch_threads']} CPU threads, "
          f"{stats['samples_per_second']} samples/s"
-         f"{', bfloat16 autocast' if stats.get('bf16_autocast') else ''}."),
+         f"{', bfloat16 autocast' if stats.get('bf16_autocast') else ''}"
+         + (f", peak memory {stats['peak_memory_mb']:,} MB." if stats.get("peak_memory_mb") else ".")),
         f"- Command: `{cfg.command or 'python -m stance.train'}`",
         "",
         "## Metrics",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import resource
 import sys
 import time
 from collections import Counter
@@ -40,6 +41,7 @@ from stance.quiet import quiet_library_notices
 from stance.shared import missing_shared
 from stance.train.datasets import EncodedDataset, EpochMix, RedrawEachEpoch
 from stance.train.dev_rule import dev_rule, dev_rule_of_predictions, set_score
+from stance.train.distill import pair_key, read_teacher_probs
 from stance.train.guard import check_output_dir
 from stance.train.model_card import write_model_card
 from stance.train.warm_start import choose_init_from
@@ -208,7 +210,15 @@ def train(cfg: DictConfig) -> dict:
         total = sum(counts.values())
         weights = [total / (len(labels) * max(counts[label], 1)) for label in labels]
         loaded.model.class_weights.copy_(torch.tensor(weights))
-    train_set = EpochMix(loaded, sources, cfg.trainer.seed, cfg.trainer.max_train_samples)
+    teacher = read_teacher_probs(cfg.trainer.distill_from, labels) if cfg.trainer.distill_from else None
+    if teacher is not None:
+        loaded.model.teacher_weight = cfg.trainer.distill_weight
+        labelled = [e for examples, _ in sources for e in examples if e.label is not None]
+        unscored = sum(pair_key(e) not in teacher for e in labelled)
+        log.info("distilling from %s (weight %s): %d of %d labelled training pairs have the teacher's "
+                 "probabilities; the other %d learn from their gold label alone", cfg.trainer.distill_from,
+                 cfg.trainer.distill_weight, len(labelled) - unscored, len(labelled), unscored)
+    train_set = EpochMix(loaded, sources, cfg.trainer.seed, cfg.trainer.max_train_samples, teacher)
     dev_set = EncodedDataset(loaded, dev_examples)
     drawn = Counter(source for source, _ in train_set.draw)
     by_source = {examples[0].source: drawn[i] for i, (examples, _) in enumerate(sources) if examples}
@@ -255,7 +265,9 @@ def train(cfg: DictConfig) -> dict:
         "epochs_run": round(trainer.state.epoch or 0.0, 2),
         "best_dev_f1_macro": trainer.state.best_metric,
         "torch_threads": torch.get_num_threads(),
+        "peak_memory_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,  # Linux: KB; the process's peak
         "bf16_autocast": trainer.args.bf16,
+        "teacher_scored": None if teacher is None else f"{len(labelled) - unscored} of {len(labelled)}",
         "init_from": started_from,
         "start": why,
     }
