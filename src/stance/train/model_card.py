@@ -93,6 +93,8 @@ def write_model_card(out_dir: str | Path, cfg: DictConfig, metrics: dict) -> Pat
     adapter = "full fine-tuning" if model.adapter == "none" else (
         f"LoRA r={model.lora_r}, alpha={model.lora_alpha} on {list(model.lora_target_modules)}"
         + (f", plus {list(model.train_also)} trained in full" if model.train_also else "")
+        + (f", in the layers above the lowest {model.frozen_layers} (kept as pretrained)"
+           if model.get("frozen_layers") else "")
     )
     lines = [
         f"# stance model `{cfg.name}`",
