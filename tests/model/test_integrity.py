@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from stance.model.classifier import WEIGHTS_FILE, check_removed_options, inference_backbone, load_classifier
-from stance.model.integrity import IntegrityError
+from stance.model.integrity import IntegrityError, verify_model_files
+from stance.models import BACKBONES
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 
@@ -30,9 +31,22 @@ def test_saved_model_records_a_digest_of_every_file_it_loads(model_copy):
         assert recorded["bytes"] == (model_copy / name).stat().st_size
 
 
-def test_the_shipped_model_records_its_digests():
-    meta = json.loads((SRC.parent / "models" / "default" / "stance_model.json").read_text())
-    assert WEIGHTS_FILE in meta["files"]
+SHIPPED = sorted(p.parent.name for p in (SRC.parent / "models").glob("*/stance_model.json"))
+
+
+def test_the_shipped_models_record_their_digests_and_their_files_match():
+    assert {"default", "large", "mix-v1", "newsmtsc-v1"} <= set(SHIPPED)
+    for name in SHIPPED:
+        directory = SRC.parent / "models" / name
+        meta = json.loads((directory / "stance_model.json").read_text())
+        assert WEIGHTS_FILE in meta["files"]
+        verify_model_files(directory, meta)  # raises IntegrityError on a file that differs
+
+
+def test_the_large_model_names_the_pinned_mpnet_backbone():
+    backbone = json.loads((SRC.parent / "models" / "large" / "stance_model.json").read_text())["backbone"]
+    assert backbone["model_type"] == "mpnet" and backbone["hidden_size"] == 768
+    assert backbone["weights_sha256"] == BACKBONES["mpnet"].weights_sha256
 
 
 @pytest.mark.parametrize("damage", ["missing", "truncated", "altered"])
@@ -144,6 +158,6 @@ def test_a_model_saved_with_a_removed_option_is_refused_with_one_line(model_copy
 
 
 def test_the_shipped_models_name_no_removed_option():
-    for name in ("default", "mix-v1", "newsmtsc-v1"):
+    for name in SHIPPED:
         meta = json.loads((SRC.parent / "models" / name / "stance_model.json").read_text())
         check_removed_options(meta["model_cfg"], name)
