@@ -31,20 +31,24 @@ def test_saved_model_records_a_digest_of_every_file_it_loads(model_copy):
         assert recorded["bytes"] == (model_copy / name).stat().st_size
 
 
-SHIPPED = sorted(p.parent.name for p in (SRC.parent / "models").glob("*/stance_model.json"))
+MODELS = SRC.parent / "models"
+SHIPPED = sorted(p.parent.name for p in MODELS.glob("*/stance_model.json"))
+
+
+def shipped_meta(name: str) -> dict:
+    return json.loads((MODELS / name / "stance_model.json").read_text())
 
 
 def test_the_shipped_models_record_their_digests_and_their_files_match():
     assert {"default", "large", "real-v1", "mix-v1", "newsmtsc-v1"} <= set(SHIPPED)
     for name in SHIPPED:
-        directory = SRC.parent / "models" / name
-        meta = json.loads((directory / "stance_model.json").read_text())
+        meta = shipped_meta(name)
         assert WEIGHTS_FILE in meta["files"]
-        verify_model_files(directory, meta)  # raises IntegrityError on a file that differs
+        verify_model_files(MODELS / name, meta)  # raises IntegrityError on a file that differs
 
 
 def test_the_large_model_names_the_pinned_mpnet_backbone():
-    backbone = json.loads((SRC.parent / "models" / "large" / "stance_model.json").read_text())["backbone"]
+    backbone = shipped_meta("large")["backbone"]
     assert backbone["model_type"] == "mpnet" and backbone["hidden_size"] == 768
     assert backbone["weights_sha256"] == BACKBONES["mpnet"].weights_sha256
 
@@ -159,5 +163,4 @@ def test_a_model_saved_with_a_removed_option_is_refused_with_one_line(model_copy
 
 def test_the_shipped_models_name_no_removed_option():
     for name in SHIPPED:
-        meta = json.loads((SRC.parent / "models" / name / "stance_model.json").read_text())
-        check_removed_options(meta["model_cfg"], name)
+        check_removed_options(shipped_meta(name)["model_cfg"], name)
