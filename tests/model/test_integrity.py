@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from stance.backbones import BACKBONES
 from stance.model.classifier import WEIGHTS_FILE, check_removed_options, inference_backbone, load_classifier
 from stance.model.integrity import IntegrityError, verify_model_files
-from stance.models import BACKBONES
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 

@@ -34,4 +34,5 @@ def write_jsonl(path, rows):
 
 
 def read_jsonl(path):
-    return [json.loads(line) for line in Path(path).read_text().splitlines()]
+    """Rows of a JSONL file, split on "\n" only (a U+2028 inside a JSON string is not a line end)."""
+    return [json.loads(line) for line in Path(path).read_bytes().split(b"\n") if line.strip()]

@@ -106,7 +106,7 @@ def test_pairs_mode_scores_given_pairs(tmp_path, tiny_model_dir):
     assert [m["text"] for m in pairs[1]["mentions"]] == ["Putin", "him"]
     assert {m["source"] for p in pairs for m in p["mentions"]} == {"given"}
     assert summary["counts"] == {"documents": 2, "claims": 2, "pairs": 2, "actors": 2, "errors": 1, "windowed_pairs": 0,
-                                 "windowed_claims": 0, "split_long": 0, "split_long_claims": 0}
+                                 "windowed_claims": 0, "windowed_sentiment_claims": 0, "split_long": 0, "split_long_claims": 0}
     assert read_jsonl(out / "errors.jsonl") == [
         {"file": str(path), "line": 3, "problem": "mention [2, 40) is outside the text (length 6)"}]
 
@@ -122,6 +122,20 @@ def test_long_claim_is_windowed_and_counted(tmp_path, tiny_model_dir, capsys, mo
     counts = json.loads((tmp_path / "out" / "summary.json").read_text())["counts"]
     assert counts["windowed_pairs"] == 1 and counts["windowed_claims"] == 1
     assert "1 claims (1 pairs) were longer than the model's max_length" in stderr
+
+
+def test_a_long_sentence_without_an_actor_is_windowed_for_its_sentiment(tmp_path, tiny_model_dir):
+    """The crash of issue 32: a claim over max_length that names no actor is read for its sentiment only."""
+    long_sentence = " ".join(["the harvest was late and the markets were quiet"] * 17) + "."
+    root = tmp_path / "in"
+    root.mkdir()
+    (root / "article.txt").write_text(long_sentence.capitalize() + " Russia is wrong.")
+    summary, out = score(tmp_path, tiny_model_dir, f"input={root}")
+    (pair,) = read_jsonl(out / "pairs.jsonl")
+    assert pair["actor"] == "Russia" and summary["counts"]["claims"] == 2 and summary["counts"]["errors"] == 0
+    (document,) = read_jsonl(out / "documents.jsonl")
+    assert [claim["sentiment"] is not None for claim in document["claims"]] == [True, True]
+    assert summary["counts"]["windowed_sentiment_claims"] == 1 and summary["counts"]["windowed_claims"] == 0
 
 
 def test_resume_after_interruption(tmp_path, tiny_model_dir):

@@ -17,7 +17,7 @@ def test_newsmtscs_two_dev_sets_count_as_one_source():
 def test_the_default_mix_groups_newsmtsc_and_nothing_else():
     groups = dev_groups(compose("train", []))
     assert groups["dev_rw"] == groups["dev_mt"] == "newsmtsc"
-    assert len(set(groups.values())) == 6  # P-Stance, SemEval, RUW, NewsMTSC, commentary, PerSenT
+    assert len(set(groups.values())) == 7  # P-Stance, SemEval, RUW, NewsMTSC, commentary, PerSenT, passing
 
 
 def test_a_set_without_neutral_is_scored_on_favor_and_against_and_a_neutral_prediction_is_an_error():

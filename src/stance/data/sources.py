@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from stance.config import SourceConfig
+from stance.data.passing import read_passing
 from stance.data.persent import read_persent
 from stance.data.pstance import read_pstance
 from stance.data.ruw import read_ruw
@@ -167,7 +168,7 @@ def _read_table(path: Path, cfg: Any, labels: tuple, problems: list[str]) -> lis
 
 READERS = {"newsmtsc": _read_newsmtsc, "gold": _read_gold, "jsonl": _read_table, "csv": _read_table,
            "persent": read_persent, "simple": read_simple, "pstance": read_pstance, "semeval": read_semeval,
-           "ruw": read_ruw}
+           "ruw": read_ruw, "passing": read_passing}
 # The source settings each format reads; the formats' own columns are fixed (NEWSMTSC_LABELS, GUIDELINE.md, the
 # PerSenT CSV). A setting given for a format that does not read it is an error, not silently ignored.
 _TABLE = ("text_field", "label_field", "start_field", "end_field", "mentions_field", "id_field", "actor_field")
@@ -175,7 +176,8 @@ READS = {"newsmtsc": ("label_map",), "gold": ("label_map", "claims_without_actor
          "persent": ("label_map", "split"), "jsonl": (*_TABLE, "label_map"), "csv": (*_TABLE, "label_map"),
          "simple": ("text_field", "label_field", "target_field", "target_separator", "id_field", "actor_field",
                     "label_map", "split"),
-         **{tweets: ("label_map", "split", "targets", "unnamed", "label_set") for tweets in ("pstance", "semeval", "ruw")}}
+         **{tweets: ("label_map", "split", "targets", "unnamed", "label_set") for tweets in ("pstance", "semeval", "ruw")},
+         "passing": ("split", "texts")}
 COMMON = ("format", "path", "name", "weight", "group")
 DIRECTORY_FORMATS = ("pstance",)  # read from a directory of files, one per split and target
 

@@ -28,7 +28,7 @@ def document_stance(claim_stances: Iterable[str]) -> str:
     most. GUIDELINE.md labels claims only; its `neutral` ("mentioned without evaluation, or the evaluation is
     balanced or unclear") suggests counting only the polar claims, but on PerSenT's train and dev documents
     this rule, applied to the gold paragraph labels, agrees better with the document label (macro-F1 0.673,
-    accuracy 0.716) than the balance of favor and against claims (0.625, 0.685); scripts/compare_aggregate_rules.py."""
+    accuracy 0.716) than the balance of favor and against claims (0.625, 0.685); scripts/figures/compare_aggregate_rules.py."""
     ranked = Counter(claim_stances).most_common()
     if not ranked or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
         return "neutral"

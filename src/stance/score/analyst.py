@@ -7,6 +7,7 @@ removed, so that what lies in the directory always describes its current results
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from omegaconf import DictConfig
@@ -29,14 +30,17 @@ def check_options(cfg: DictConfig, input_format: str) -> None:
         raise ValueError(f"view_documents={cfg.view_documents}: expected 0 or more documents shown in full")
 
 
-def write_analyst_files(cfg: DictConfig, pairs: list[dict], done: list[dict], summary: dict) -> dict:
-    """Write actors_over_time.csv and view.html as the options ask; returns what to add to summary.json."""
+def write_analyst_files(cfg: DictConfig, pairs: Callable[[], Iterable[dict]], done: Callable[[], Iterable[dict]],
+                        summary: dict) -> dict:
+    """Write actors_over_time.csv and view.html as the options ask; returns what to add to summary.json.
+    `pairs` and `done` open a fresh stream of the run's pair rows and done.jsonl records each time they are
+    called: each file is read once per table, never held."""
     out = Path(cfg.output)
     info: dict = {}
     over_time = None
     if cfg.date_field is not None:
-        dates = {record["doc_id"]: record.get("date") for record in done}
-        result = actors_over_time(pairs, dates, cfg.period)
+        dates = {record["doc_id"]: record.get("date") for record in done()}
+        result = actors_over_time(pairs(), dates, cfg.period)
         write_actors_over_time(out, result.rows)
         over_time = result.rows
         undated = sum(date is None for date in dates.values())
@@ -51,7 +55,7 @@ def write_analyst_files(cfg: DictConfig, pairs: list[dict], done: list[dict], su
     if cfg.view:
         options = ViewOptions(max_documents=cfg.view_documents, top_actors=cfg.view_top_actors,
                               neutral_band=cfg.neutral_band, period=cfg.period)
-        stats = write_view(out, pairs, done, summary, options, over_time)
+        stats = write_view(out, pairs(), done(), summary, options, over_time)
         info["view"] = {"file": VIEW, "documents_in_index": stats.documents, "documents_in_full": stats.shown,
                         "bytes": stats.bytes}
     else:

@@ -21,6 +21,7 @@ from stance.analyse.registry import RegistryError
 from stance.config import save_resolved
 from stance.model.classifier import REMOVED_OPTIONS, WEIGHTS_FILE
 from stance.score.aggregate import RULE as ACTOR_RULE
+from stance.score.aggregate import document_groups
 from stance.score.analyst import check_options, write_analyst_files
 from stance.score.engines.local import ScoreError, check_model_dir, score_documents
 from stance.score.fields import check_field_options
@@ -118,6 +119,28 @@ def score_with(pipe, store: ResultStore, cfg: DictConfig, documents: DocumentSto
         raise ScoreError(str(error)) from error
 
 
+COUNT_KEYS = ("documents", "claims", "pairs", "actors", "errors", "windowed_pairs", "windowed_claims",
+              "windowed_sentiment_claims", "split_long", "split_long_claims")
+
+
+def run_counts(store: ResultStore) -> dict:
+    """The counts of summary.json over the run's files, streamed: done.jsonl for documents and claims, the pair
+    rows (a document at a time) for pairs and windows."""
+    counts = dict.fromkeys(COUNT_KEYS, 0)
+    for record in store.iter_done():
+        counts["documents"] += 1
+        counts["claims"] += record["claims"]
+        counts["windowed_sentiment_claims"] += record.get("sentiment_windowed", 0)
+        # sentences over segment.max_claim_chars, and the claims they were cut into
+        counts["split_long"] += record.get("split_long", 0)
+        counts["split_long_claims"] += record.get("split_long_claims", 0)
+    for _, rows in document_groups(store.iter_pairs()):
+        counts["pairs"] += len(rows)
+        counts["windowed_pairs"] += sum(bool(p["windowed"]) for p in rows)
+        counts["windowed_claims"] += len({p["claim_id"] for p in rows if p["windowed"]})
+    return counts
+
+
 def run_score(cfg: DictConfig, merge_actor_files: bool = True) -> dict:
     """Score the input into cfg.output, holding its lock (`OutputLock`) throughout; returns the summary
     (also written to summary.json). `merge_actor_files=False`: cfg.actors already holds `actors_file`."""
@@ -160,22 +183,18 @@ def _run_score(cfg: DictConfig) -> dict:
         store.close()
         documents.close()
     scoring_seconds = time.perf_counter() - scoring_started
-    pairs = store.pairs()
-    actors = write_actors_csv(cfg.output, pairs, cfg.keep_fields)
+    tables_started = time.perf_counter()
+    counts = run_counts(store)
+    counts["actors"] = write_actors_csv(cfg.output, store.iter_pairs(), cfg.keep_fields)
     if cfg.pairs_csv:
-        write_pairs_csv(cfg.output, pairs, cfg.keep_fields)
+        write_pairs_csv(cfg.output, store.iter_pairs(), cfg.keep_fields)
     errors = read_rows(Path(cfg.output) / ERRORS)
+    counts["errors"] = len(errors)
     summary = {
         "model": {**model_info(cfg.model_dir), "precision": pipe.precision},
         # The registry by name and hash, not its contents (config.yaml beside it has them in full).
         "config": {**OmegaConf.to_container(cfg, resolve=True), "actors": registry_summary(cfg.actors, cfg.actors_file)},
-        "counts": {"documents": len(store.done), "claims": sum(r["claims"] for r in store.done.values()),
-                   "pairs": len(pairs), "actors": len(actors), "errors": len(errors),
-                   "windowed_pairs": sum(bool(p["windowed"]) for p in pairs),
-                   "windowed_claims": len({(p["doc_id"], p["claim_id"]) for p in pairs if p["windowed"]}),
-                   # sentences over segment.max_claim_chars, and the claims they were cut into
-                   "split_long": sum(r.get("split_long", 0) for r in store.done.values()),
-                   "split_long_claims": sum(r.get("split_long_claims", 0) for r in store.done.values())},
+        "counts": {key: counts[key] for key in COUNT_KEYS},
         "actor_label_rule": ACTOR_RULE,
         "this_run": {"resumed_documents": store.resumed, "documents_scored": scored_docs,
                      "pairs_scored": scored_pairs, "load_seconds": round(load_seconds, 2),
@@ -188,7 +207,9 @@ def _run_score(cfg: DictConfig) -> dict:
                      **({"ray": pipe.info} if cfg.engine == "ray" else {})},
         "errors": errors,
     }
-    summary["analyst_files"] = write_analyst_files(cfg, pairs, list(store.done.values()), summary)
+    summary["analyst_files"] = write_analyst_files(cfg, store.iter_pairs, store.iter_done, summary)
+    # actors.csv, pairs.csv, the counts and the analyst's files, each streamed over the run's files
+    summary["this_run"]["end_of_run_seconds"] = round(time.perf_counter() - tables_started, 2)
     write_summary(cfg.output, summary)
     return summary
 
@@ -215,6 +236,10 @@ def print_report(cfg: DictConfig, summary: dict) -> None:
     if counts["windowed_pairs"]:
         print(f"note: {counts['windowed_claims']} claims ({counts['windowed_pairs']} pairs) were longer than the "
               "model's max_length and were scored on a window around the mention (windowed=true in pairs.jsonl)",
+              file=sys.stderr)
+    if counts["windowed_sentiment_claims"]:
+        print(f"note: {counts['windowed_sentiment_claims']} claims without an actor were longer than the model's "
+              "max_length; their sentiment was read on their first window (windowed_sentiment_claims in summary.json)",
               file=sys.stderr)
     speed = f"{run['pairs_per_second']} pairs/s" if run["pairs_per_second"] else "nothing new to score"
     print(f"\n{counts['documents']} documents ({run['resumed_documents']} done before), {counts['claims']} claims, "

@@ -262,12 +262,13 @@ class StancePipeline:
         labels, by_claim = self.loaded.labels, {}
         for pair, row in pairs:
             by_claim.setdefault(pair.claim.claim.claim_id, []).append((pair, row))
-        claims = []
+        claims, sentiment_windowed = [], 0
         for item in claim_actors:
             actors, rows = [], []
             for pair, row in by_claim.get(item.claim.claim_id, []):
                 rows.append(row)
-                if pair.actor is None:
+                if pair.actor is None:  # a claim without actors, read for its sentiment only
+                    sentiment_windowed += bool(prediction.windowed[row])
                     continue
                 p = {label: float(v) for label, v in zip(labels, prediction.probs[row])}
                 actors.append({
@@ -286,7 +287,7 @@ class StancePipeline:
                      "long_part": c.long_part}  # 1, 2, ...: a piece of an over-long sentence
             claim.update(self._sentiment(prediction, rows))
             claims.append(claim)
-        result = {"doc_id": doc_id, "claims": claims}
+        result = {"doc_id": doc_id, "claims": claims, "sentiment_windowed": sentiment_windowed}
         aggregates = aggregate_actors(flatten_pairs(result))
         result["actors"] = [{k: v for k, v in row.items() if k != "doc_id"} for row in aggregates]
         return result

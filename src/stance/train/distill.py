@@ -1,6 +1,6 @@
 """Distillation: a larger model's calibrated probabilities on the training pairs, mixed with the gold labels.
 
-A teacher (e.g. the mpnet model) scores every training pair once (`scripts/teacher_probs.py`), and the file
+A teacher (e.g. the mpnet model) scores every training pair once (`scripts/train/teacher_probs.py`), and the file
 maps each pair's input (its text and target spans: `pair_key`) to the teacher's probabilities. A student
 trained with `trainer.distill_from=FILE` then learns (`stance.model.losses.distillation_loss`) from the target
 `(1 - w) * gold one-hot + w * teacher probabilities` (`trainer.distill_weight` = w), which is the gold

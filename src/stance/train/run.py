@@ -22,6 +22,7 @@ from omegaconf import DictConfig, OmegaConf
 from transformers import EarlyStoppingCallback, Trainer, TrainingArguments, set_seed
 
 from stance.atomic import atomic_directory
+from stance.backbones.install import BackboneNotInstalled
 from stance.config import CONF_DIR, save_portable
 from stance.data.mixing import expected_label_counts
 from stance.data.sources import DataError, load_source
@@ -36,7 +37,6 @@ from stance.model.predict import (
     claim_sentiment,
     predict_proba,
 )
-from stance.models.install import BackboneNotInstalled
 from stance.quiet import quiet_library_notices
 from stance.shared import missing_shared
 from stance.train.datasets import EncodedDataset, EpochMix, RedrawEachEpoch

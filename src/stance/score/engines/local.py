@@ -52,7 +52,7 @@ def pending_batches(store: ResultStore, cfg: DictConfig, bar: tqdm, size: int | 
                 report_problem(store, item.file, item.line, item.problem)
             elif item.doc_id not in store.done:
                 todo.append(item)
-            elif store.done[item.doc_id].get("digest") != item.digest():
+            elif store.done[item.doc_id] != item.digest():
                 raise ScoreError(f"{item.origin}: document {item.doc_id!r} is not the one already scored in "
                                  f"{cfg.output}; use overwrite=true or another output directory")
         bar.update(len(batch) - len(todo))
@@ -95,6 +95,8 @@ def finish_batch(store: ResultStore, documents: DocumentStore | None,
         record = {"doc_id": document.doc_id, "origin": document.origin, "digest": document.digest(),
                   "claims": len(result["claims"]), "pairs": len(rows),
                   "windowed": sum(row["windowed"] for row in rows),
+                  # claims without actors longer than max_length, read on their first window for their sentiment
+                  "sentiment_windowed": result.get("sentiment_windowed", 0),
                   "split_long": sum(c.get("long_part") == 1 for c in result["claims"]),
                   "split_long_claims": sum(bool(c.get("long_part")) for c in result["claims"]),
                   "date": document.date}

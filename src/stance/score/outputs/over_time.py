@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from stance.atomic import atomic_file
-from stance.score.aggregate import LABELS, actor_label
+from stance.score.aggregate import Tally
 from stance.score.dates import period_of
 
 OVER_TIME = "actors_over_time.csv"
@@ -31,8 +31,8 @@ class OverTime:
 
 
 def actors_over_time(pairs: Iterable[dict], dates: dict[str, str | None], period: str) -> OverTime:
-    """Rows ordered by actor (most claims overall first) and then by period."""
-    groups: dict[tuple[str, str, str], list[dict]] = {}
+    """Rows ordered by actor (most claims overall first) and then by period; one pass over the rows."""
+    groups: dict[tuple[str, str, str], Tally] = {}
     undated_docs: set[str] = set()
     result = OverTime()
     for pair in pairs:
@@ -42,21 +42,19 @@ def actors_over_time(pairs: Iterable[dict], dates: dict[str, str | None], period
             result.undated_pairs += 1
             continue
         label, start = period_of(date, period)
-        groups.setdefault((pair["actor"], label, start), []).append(pair)
+        key = (pair["actor"], label, start)
+        if key not in groups:
+            groups[key] = Tally(pair["kind"])
+        groups[key].add(pair)
     result.undated_documents = len(undated_docs)
     totals: dict[str, int] = {}
-    for (actor, _, _), members in groups.items():
-        totals[actor] = totals.get(actor, 0) + len(members)
-    for (actor, label, start), members in sorted(groups.items(), key=lambda item: (
+    for (actor, _, _), tally in groups.items():
+        totals[actor] = totals.get(actor, 0) + tally.claims
+    for (actor, label, start), tally in sorted(groups.items(), key=lambda item: (
             -totals[item[0][0]], item[0][0], item[0][2])):
-        mean = sum(p["score"] for p in members) / len(members)
-        result.rows.append({
-            "actor": actor, "kind": members[0]["kind"], "period": label, "period_start": start,
-            "documents": len({p["doc_id"] for p in members}), "claims": len(members),
-            "mean_score": round(mean, 4),
-            **{f"n_{name}": sum(p["label"] == name for p in members) for name in LABELS},
-            "label": actor_label(p["label"] for p in members),
-        })
+        figures = tally.figures()
+        result.rows.append({"actor": actor, "kind": tally.kind, "period": label, "period_start": start,
+                            **figures, "mean_score": round(figures["mean_score"], 4)})
     return result
 
 

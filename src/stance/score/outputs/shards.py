@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from omegaconf import DictConfig
@@ -26,8 +27,9 @@ from stance.score.outputs.store import (
     RUN,
     SUMMARY,
     ResultStore,
-    _write_atomically,
-    read_rows,
+    finished_documents,
+    iter_rows,
+    rewrite_done,
 )
 
 PAIRS_DIR = "pairs"
@@ -58,13 +60,22 @@ def open_store(cfg: DictConfig, fingerprint: dict) -> ResultStore:
 
 
 def read_pairs(out_dir: str | Path) -> list[dict]:
-    """The pair rows of a scoring run's directory, from its Parquet shards or its pairs.jsonl."""
+    """The pair rows of a scoring run's directory, whole (for a small run; `iter_pairs` streams them)."""
+    return list(iter_pairs(out_dir))
+
+
+def iter_pairs(out_dir: str | Path) -> Iterator[dict]:
+    """The pair rows of a scoring run's directory, one at a time, from its Parquet shards (a record batch held
+    at a time) or its pairs.jsonl."""
     shards = Path(out_dir) / PAIRS_DIR
     if shards.is_dir():
         import pyarrow.parquet as pq
 
-        return [row for path in shard_files(shards) for row in pq.read_table(path).to_pylist()]
-    return read_rows(Path(out_dir) / PAIRS)
+        for path in shard_files(shards):
+            for batch in pq.ParquetFile(path).iter_batches():
+                yield from batch.to_pylist()
+        return
+    yield from iter_rows(Path(out_dir) / PAIRS)
 
 
 def shard_files(shards: Path) -> list[Path]:
@@ -95,30 +106,30 @@ class ShardStore(ResultStore):
         self._done = (self.dir / DONE).open("a", encoding="utf-8")
         self._errors = (self.dir / ERRORS).open("w", encoding="utf-8")  # the input is read again in full
 
-    def _recover(self) -> dict[str, dict]:
-        """Documents finished by an earlier run whose rows are all in the shards; other rows are dropped."""
+    def _recover(self) -> dict[str, str | None]:
+        """Documents finished by an earlier run whose rows are all in the shards (doc_id -> digest); other rows
+        are dropped. The shards' doc_id columns are read one shard at a time, twice, rather than held."""
         import pyarrow.parquet as pq
 
         for leftover in self.shards.glob(".part-*.tmp"):  # a shard cut off while being written
             leftover.unlink()
-        done = {row["doc_id"]: row for row in read_rows(self.dir / DONE)}
-        ids = {path: doc_ids for path in shard_files(self.shards) if (doc_ids := _shard_ids(path)) is not None}
+        finished = finished_documents(self.dir / DONE)
         counts: dict[str, int] = {}
-        for doc_ids in ids.values():
-            for doc_id in doc_ids:
+        for path in shard_files(self.shards):
+            for doc_id in _shard_ids(path) or []:
                 counts[doc_id] = counts.get(doc_id, 0) + 1
         # A document whose rows do not add up (a hand-edited shard) is scored again rather than trusted.
-        done = {doc_id: rec for doc_id, rec in done.items() if counts.get(doc_id, 0) == rec["pairs"]}
-        for path, doc_ids in ids.items():
+        done = {doc_id: digest for doc_id, (pairs, digest) in finished.items() if counts.get(doc_id, 0) == pairs}
+        for path in shard_files(self.shards):
+            doc_ids = _shard_ids(path) or []
             if all(doc_id in done for doc_id in doc_ids):
                 continue
-            table = pq.read_table(path)
             keep = [i for i, doc_id in enumerate(doc_ids) if doc_id in done]
             if keep:
-                self._write_shard(path, table.take(keep))
+                self._write_shard(path, pq.read_table(path).take(keep))
             else:
                 path.unlink()
-        _write_atomically(self.dir / DONE, list(done.values()))
+        rewrite_done(self.dir / DONE, done)
         return done
 
     def add_documents(self, finished: list[tuple[dict, list[dict]]]) -> None:
@@ -140,7 +151,7 @@ class ShardStore(ResultStore):
             self._next += 1
         for record, _ in self._buffer:
             self._done.write(json.dumps(record, ensure_ascii=False) + "\n")
-            self.done[record["doc_id"]] = record
+            self.done[record["doc_id"]] = record.get("digest")
         self._done.flush()
         os.fsync(self._done.fileno())
         self._buffer, self._buffered_rows = [], 0
@@ -173,8 +184,8 @@ class ShardStore(ResultStore):
             for handle in (self._done, self._errors):
                 handle.close()
 
-    def pairs(self) -> list[dict]:
-        return read_pairs(self.dir)
+    def iter_pairs(self) -> Iterator[dict]:
+        return iter_pairs(self.dir)
 
 
 def _shard_ids(path: Path) -> list[str] | None:

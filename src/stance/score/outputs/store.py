@@ -5,16 +5,20 @@ line per document to done.jsonl (flushed, fsynced). A restart keeps only the row
 done.jsonl (rewriting pairs.jsonl without the rest) and scores the others, so even after kill -9 the
 rerun ends with every row exactly once. actors.csv and summary.json are rebuilt from pairs.jsonl, each
 written to a temporary name and renamed, so an interruption leaves the previous one whole.
+
+Nothing here holds a run's rows: files are read a line at a time, and what a resumed run keeps of the
+documents already done is their ids and digests (`ResultStore.done`).
 """
 from __future__ import annotations
 
 import csv
 import json
 import os
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from stance.atomic import atomic_file, write_text_atomic
-from stance.score.aggregate import ACTOR_COLUMNS, aggregate_actors
+from stance.score.aggregate import ACTOR_COLUMNS, aggregate_actors, document_groups
 
 PAIRS, DONE, ERRORS, RUN, ACTORS, SUMMARY = (
     "pairs.jsonl", "done.jsonl", "errors.jsonl", "run.json", "actors.csv", "summary.json")
@@ -25,29 +29,42 @@ class ResumeError(RuntimeError):
 
 
 def read_rows(path: Path) -> list[dict]:
-    """Rows of a JSONL file this run wrote, without a torn last line (one cut off by an interruption)."""
-    return _complete_rows(path.read_text(encoding="utf-8")) if path.is_file() else []
+    """Rows of a small JSONL file this run wrote (done.jsonl's first lines, errors.jsonl), whole."""
+    return list(iter_rows(path))
 
 
-def _complete_rows(text: str) -> list[dict]:
-    """Split on "\n" only: U+2028, U+0085 and the like stay raw inside JSON strings, so `splitlines` would cut
-    a row in two. What follows the last "\n" is empty or a torn line."""
-    rows = []
-    for line in text.split("\n")[:-1]:
-        try:
-            rows.append(json.loads(line))
-        except json.JSONDecodeError:
-            break
-    return rows
+def iter_rows(path: Path) -> Iterator[dict]:
+    """Rows of a JSONL file this run wrote, one at a time, without a torn last line (one cut off by an
+    interruption). Split on "\n" only (binary lines): U+2028, U+0085 and the like stay raw inside JSON strings."""
+    if not path.is_file():
+        return
+    with path.open("rb") as handle:
+        for line in handle:
+            if not line.endswith(b"\n"):
+                return
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError:
+                return
 
 
-def _write_atomically(path: Path, rows: list[dict]) -> None:
+def _write_atomically(path: Path, rows: Iterable[dict]) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
     with tmp.open("w", encoding="utf-8") as handle:
         handle.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
+
+
+def finished_documents(path: Path) -> dict[str, tuple[int, str | None]]:
+    """doc_id -> (pairs, digest) of the documents done.jsonl lists (the last line of a repeated id)."""
+    return {row["doc_id"]: (row["pairs"], row.get("digest")) for row in iter_rows(path)}
+
+
+def rewrite_done(path: Path, kept: dict) -> None:
+    """done.jsonl with only the lines of `kept` documents, streamed through a temporary file."""
+    _write_atomically(path, (row for row in iter_rows(path) if row["doc_id"] in kept))
 
 
 class ResultStore:
@@ -77,21 +94,19 @@ class ResultStore:
                     "use overwrite=true or another output directory")
         write_text_atomic(run_file, json.dumps(fingerprint, indent=2))
 
-    def _recover(self) -> dict[str, dict]:
-        """Documents finished by an earlier run; rows of any other document are dropped."""
-        done = {row["doc_id"]: row for row in read_rows(self.dir / DONE)}
+    def _recover(self) -> dict[str, str | None]:
+        """Documents finished by an earlier run (doc_id -> digest); rows of any other document are dropped."""
+        finished = finished_documents(self.dir / DONE)
         pairs_path = self.dir / PAIRS
-        raw = pairs_path.read_text(encoding="utf-8") if pairs_path.is_file() else ""
-        rows = _complete_rows(raw)
         counts: dict[str, int] = {}
-        for row in rows:
+        for row in iter_rows(pairs_path):
             counts[row["doc_id"]] = counts.get(row["doc_id"], 0) + 1
         # A document whose rows do not add up (a hand-edited file) is scored again rather than trusted.
-        done = {doc_id: rec for doc_id, rec in done.items() if counts.get(doc_id, 0) == rec["pairs"]}
-        kept = [row for row in rows if row["doc_id"] in done]
-        if len(kept) != len(rows) or raw.count("\n") != len(rows) or (raw and not raw.endswith("\n")):
-            _write_atomically(pairs_path, kept)
-        _write_atomically(self.dir / DONE, list(done.values()))
+        done = {doc_id: digest for doc_id, (pairs, digest) in finished.items() if counts.get(doc_id, 0) == pairs}
+        complete_lines = sum(counts.values())
+        if any(doc_id not in done for doc_id in counts) or _line_count(pairs_path) != complete_lines:
+            _write_atomically(pairs_path, (row for row in iter_rows(pairs_path) if row["doc_id"] in done))
+        rewrite_done(self.dir / DONE, done)
         return done
 
     def add_documents(self, finished: list[tuple[dict, list[dict]]]) -> None:
@@ -104,7 +119,7 @@ class ResultStore:
         os.fsync(self._pairs.fileno())
         for record, _ in finished:
             self._done.write(json.dumps(record, ensure_ascii=False) + "\n")
-            self.done[record["doc_id"]] = record
+            self.done[record["doc_id"]] = record.get("digest")
         self._done.flush()
         os.fsync(self._done.fileno())
 
@@ -116,18 +131,37 @@ class ResultStore:
         for handle in (self._pairs, self._done, self._errors):
             handle.close()
 
-    def pairs(self) -> list[dict]:
-        return read_rows(self.dir / PAIRS)
+    def iter_pairs(self) -> Iterator[dict]:
+        return iter_rows(self.dir / PAIRS)
+
+    def iter_done(self) -> Iterator[dict]:
+        return iter_rows(self.dir / DONE)
 
 
-def write_actors_csv(out_dir: str | Path, pairs: list[dict], fields: list[str] | tuple = ()) -> list[dict]:
-    """actors.csv: one row per (document, actor), from the pair rows; `fields`: kept input columns, last."""
-    rows = aggregate_actors(pairs, fields)
+def _line_count(path: Path) -> int:
+    """Lines of a file, a torn or unreadable one included (bytes after the last "\n" count as one)."""
+    if not path.is_file():
+        return 0
+    lines, last = 0, b"\n"
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return lines + (last != b"\n")
+
+
+def write_actors_csv(out_dir: str | Path, pairs: Iterable[dict], fields: list[str] | tuple = ()) -> int:
+    """actors.csv: one row per (document, actor), from the pair rows, a document at a time (a document's rows
+    are contiguous in the files a run writes); `fields`: kept input columns, last. Returns the rows written."""
+    written = 0
     with atomic_file(Path(out_dir) / ACTORS, newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=[*ACTOR_COLUMNS, *fields])
         writer.writeheader()
-        writer.writerows(rows)
-    return rows
+        for _, rows in document_groups(pairs):
+            actors = aggregate_actors(rows, fields)
+            writer.writerows(actors)
+            written += len(actors)
+    return written
 
 
 def write_summary(out_dir: str | Path, summary: dict) -> Path:

@@ -5,7 +5,7 @@ inputs a plot per top actor of its mean score over time, an index of the documen
 the first `max_index`, with a note when there are more), and the first `max_documents` documents in full:
 each claim with its sentiment, every actor mention highlighted in its pair's stance colour (probabilities on
 hover), and the document's actor table. Beyond `max_documents` a document is in the index only, so the page
-stays quick to open: 1,000 short documents make 1.4 MB (scripts/view_scale.py). Every piece of input text is
+stays quick to open: 1,000 short documents make 1.4 MB (scripts/bench/view_scale.py). Every piece of input text is
 HTML-escaped.
 """
 from __future__ import annotations
@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
+from itertools import islice
 from pathlib import Path
 
 from stance.atomic import atomic_file
-from stance.score.aggregate import LABELS, actor_label, aggregate_actors
+from stance.score.aggregate import LABELS, Tally, aggregate_actors, document_groups
 from stance.score.dates import period_range
 from stance.score.outputs.documents import read_documents
 from stance.score.view.assets import CSS, JS
@@ -44,15 +45,41 @@ class ViewStats:
     bytes: int
 
 
-def write_view(out_dir: str | Path, pairs: list[dict], done: list[dict], summary: dict,
+@dataclass
+class ViewRows:
+    """What the page needs of the run's pair rows, gathered in one pass a document at a time: the actors across
+    the corpus (running figures), each indexed document's actor rows and pair count, the shown documents' rows."""
+
+    corpus: dict[str, Tally]
+    indexed: dict[str, tuple[list[dict], int]]
+    shown: dict[str, list[dict]]
+
+
+def gather_rows(pairs: Iterable[dict], indexed: set[str], shown: set[str]) -> ViewRows:
+    rows = ViewRows({}, {}, {})
+    for doc_id, members in document_groups(pairs):
+        for pair in members:
+            if pair["actor"] not in rows.corpus:
+                rows.corpus[pair["actor"]] = Tally(pair["kind"])
+            rows.corpus[pair["actor"]].add(pair)
+        if doc_id in indexed:
+            rows.indexed[doc_id] = (aggregate_actors(members), len(members))
+        if doc_id in shown:
+            rows.shown[doc_id] = members
+    return rows
+
+
+def write_view(out_dir: str | Path, pairs: Iterable[dict], done: Iterable[dict], summary: dict,
                options: ViewOptions, over_time: list[dict] | None = None) -> ViewStats:
     """Write <out_dir>/view.html (to a temporary name, then renamed) from the run's pair rows, its done.jsonl
-    records (the documents, in order) and summary; `over_time` is the rows of actors_over_time.csv."""
+    records (the documents, in order) and summary; `over_time` is the rows of actors_over_time.csv. Both
+    streams are read once; what is held is bounded by the page (`max_index`, `max_documents`, the actors)."""
     out_dir = Path(out_dir)
-    by_doc: dict[str, list[dict]] = {}
-    for pair in pairs:
-        by_doc.setdefault(pair["doc_id"], []).append(pair)
-    shown = [record["doc_id"] for record in done[: options.max_documents]]
+    remaining = iter(done)
+    listed = list(islice(remaining, options.max_index))
+    total = len(listed) + sum(1 for _ in remaining)
+    shown = [record["doc_id"] for record in listed[: options.max_documents]]
+    gathered = gather_rows(pairs, {record["doc_id"] for record in listed}, set(shown))
     records = _records(out_dir, set(shown))
     notes = []
     if records and not any(claim.get("sentiment") for r in records.values() for claim in r["claims"]):
@@ -60,26 +87,26 @@ def write_view(out_dir: str | Path, pairs: list[dict], done: list[dict], summary
     if len(records) < len(shown):
         notes.append(f"{len(shown) - len(records)} of the documents shown in full were scored by a run that kept "
                      "no documents.jsonl: they show only their claims that mention an actor, without sentiment.")
-    if len(done) > len(shown):
-        listed = "all of them" if len(done) <= options.max_index else f"the first {options.max_index:,}"
-        notes.append(f"The first {len(shown)} of {len(done)} documents are shown in full (view_documents="
-                     f"{options.max_documents}); the index lists {listed}.")
-    if len(done) > options.max_index:
+    if total > len(shown):
+        in_index = "all of them" if total <= options.max_index else f"the first {options.max_index:,}"
+        notes.append(f"The first {len(shown)} of {total} documents are shown in full (view_documents="
+                     f"{options.max_documents}); the index lists {in_index}.")
+    if total > options.max_index:
         notes.append(f"The index stops at {options.max_index:,} documents to keep this page quick to open; every "
                      "document's actors are in actors.csv, its claims in pairs.jsonl and documents.jsonl.")
     path = out_dir / VIEW
     with atomic_file(path) as out:
         out.write(_head(out_dir))
         out.write(_intro(summary, notes, bool(over_time)))
-        out.write(_corpus_actors(pairs))
+        out.write(_corpus_actors(corpus_actor_rows(gathered.corpus)))
         if over_time:
             out.write(_over_time(over_time, options))
-        out.write(_index(done[: options.max_index], len(done), by_doc, set(shown)))
+        out.write(_index(listed, total, gathered.indexed, set(shown)))
         out.write('<section id="documents"><h2>Documents in full</h2>\n')
         for number, doc_id in enumerate(shown):
-            out.write(_document(number, doc_id, records.get(doc_id), by_doc.get(doc_id, []), done[number]))
+            out.write(_document(number, doc_id, records.get(doc_id), gathered.shown.get(doc_id, []), listed[number]))
         out.write(f"</section></main>\n<script>{JS}</script>\n</body></html>\n")
-    return ViewStats(path, len(done), len(shown), path.stat().st_size)
+    return ViewStats(path, total, len(shown), path.stat().st_size)
 
 
 def _records(out_dir: Path, wanted: set[str]) -> dict[str, dict]:
@@ -138,24 +165,14 @@ def _counts_cells(row: dict) -> str:
     return "".join(f'<td class="n" data-v="{row[f"n_{label}"]}">{row[f"n_{label}"]}</td>' for label in LABELS)
 
 
-def corpus_actor_rows(pairs: Iterable[dict]) -> list[dict]:
+def corpus_actor_rows(tallies: dict[str, Tally]) -> list[dict]:
     """One row per actor over the whole run: documents, claims (pairs), mean score, label counts, and the label
-    by the rule of actors.csv (`actor_label`: favor or against by which more of its claims have, neutral when they balance)."""
-    groups: dict[str, list[dict]] = {}
-    for pair in pairs:
-        groups.setdefault(pair["actor"], []).append(pair)
-    rows = []
-    for actor, members in groups.items():
-        mean = sum(p["score"] for p in members) / len(members)
-        rows.append({"actor": actor, "kind": members[0]["kind"], "documents": len({p["doc_id"] for p in members}),
-                     "claims": len(members), "mean_score": mean,
-                     **{f"n_{label}": sum(p["label"] == label for p in members) for label in LABELS},
-                     "label": actor_label(p["label"] for p in members)})
+    by the rule of actors.csv (`actor_label`), most claims first."""
+    rows = [{"actor": actor, "kind": tally.kind, **tally.figures()} for actor, tally in tallies.items()]
     return sorted(rows, key=lambda row: (-row["claims"], row["actor"]))
 
 
-def _corpus_actors(pairs: list[dict]) -> str:
-    rows = corpus_actor_rows(pairs)
+def _corpus_actors(rows: list[dict]) -> str:
     body = "".join(
         f'<tr><td><a href="#index" data-actor="{escape(row["actor"])}">{escape(row["actor"])}</a></td>'
         f'<td>{escape(row["kind"])}</td><td class="n" data-v="{row["documents"]}">{row["documents"]}</td>'
@@ -188,13 +205,13 @@ def _over_time(rows: list[dict], options: ViewOptions) -> str:
             f'<div class="plots">{plots}</div></section>\n')
 
 
-def _index(done: list[dict], total: int, by_doc: dict[str, list[dict]], shown: set[str]) -> str:
+def _index(done: list[dict], total: int, indexed: dict[str, tuple[list[dict], int]], shown: set[str]) -> str:
     dated = any(record.get("date") for record in done)
     rows = []
     for number, record in enumerate(done):
-        doc_id, pairs = record["doc_id"], by_doc.get(record["doc_id"], [])
-        actors = aggregate_actors(pairs)
-        actors.sort(key=lambda row: -row["claims"])
+        doc_id = record["doc_id"]
+        actors, pairs = indexed.get(doc_id, ([], 0))
+        actors = sorted(actors, key=lambda row: -row["claims"])
         chips = " ".join(f'<span class="lab {row["label"]}">{escape(row["actor"])}</span>'
                          for row in actors[:INDEX_ACTORS])
         if len(actors) > INDEX_ACTORS:
@@ -205,7 +222,7 @@ def _index(done: list[dict], total: int, by_doc: dict[str, list[dict]], shown: s
         rows.append(f'<tr data-actors="{all_actors}"><td class="n" data-v="{number}">{number + 1}</td>'
                     f'<td>{name}</td>' + (f'<td>{escape(record.get("date") or "")}</td>' if dated else "") +
                     f'<td class="n" data-v="{record["claims"]}">{record["claims"]}</td>'
-                    f'<td class="n" data-v="{len(pairs)}">{len(pairs)}</td><td>{chips}</td></tr>\n')
+                    f'<td class="n" data-v="{pairs}">{pairs}</td><td>{chips}</td></tr>\n')
     count = f"{total}" if total == len(done) else f"the first {len(done):,} of {total:,}"
     return (f'<section id="index"><h2>Index of documents ({count})</h2>\n'
             '<input type="search" data-filter="index-table" placeholder="filter by document or actor">'
