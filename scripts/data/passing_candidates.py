@@ -11,11 +11,13 @@ spans, never the tweets' text (their terms: each SOURCE.md).
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
 import json
 import re
 from pathlib import Path
+
+from stance.data import pstance, semeval
+from stance.data.passing import digest
 
 # Politicians a tweet of the 2016 and 2020 US campaigns names besides its target: actor -> pattern.
 POLITICIANS = {
@@ -46,22 +48,15 @@ TARGET_ACTOR = {"Donald Trump": "Trump", "Joe Biden": "Biden", "Bernie Sanders":
 PATTERNS = {actor: re.compile(pattern, re.IGNORECASE) for actor, pattern in POLITICIANS.items()}
 
 
-def tweet_digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
 def tweets(shared: Path):
-    """(file relative to shared/data, line, labelled target, text) of every training tweet toward a person."""
-    for short in ("trump", "biden", "bernie"):
-        path = shared / "data" / "pstance" / f"train_{short}.csv"
-        with path.open(encoding="utf-8", newline="") as handle:
-            for line, row in enumerate(csv.DictReader(handle), start=2):
-                yield f"pstance/{path.name}", line, row["Target"], row["Tweet"]
-    path = shared / "data" / "semeval2016" / "train.tsv"
-    with path.open(encoding="utf-8", newline="") as handle:
-        for line, row in enumerate(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE), start=2):
-            if row["Target"] == "Hillary Clinton":
-                yield "semeval2016/train.tsv", line, row["Target"], row["Tweet"]
+    """(file relative to shared/data, line, labelled target, text) of every training tweet toward a person, as
+    the tweet sets' own readers give them."""
+    files = [f"pstance/train_{short}.csv" for short in ("trump", "biden", "bernie")] + ["semeval2016/train.tsv"]
+    for file in files:
+        read_rows = semeval.read_rows if file.endswith(".tsv") else pstance.read_rows
+        for row in read_rows(shared / "data" / file, []):
+            if row.target in TARGET_ACTOR:  # SemEval's topics are not people
+                yield file, int(row.where.rsplit(":", 1)[1]), row.target, row.text
 
 
 def candidates(shared: Path) -> list[dict]:
@@ -76,7 +71,7 @@ def candidates(shared: Path) -> list[dict]:
             if actor == TARGET_ACTOR[target] or not spans:
                 continue
             rows.append({"id": f"{file}:{line}|{actor}", "tweet": f"{file}:{line}", "file": file, "line": line,
-                         "digest": tweet_digest(text), "labelled_target": target, "actor": actor,
+                         "digest": digest(text), "labelled_target": target, "actor": actor,
                          "mentions": spans, "text": text})
     return rows
 

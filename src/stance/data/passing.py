@@ -6,12 +6,12 @@ misalignment. `split` picks train / dev / test (split by tweet when the set was 
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from stance.data import pstance, semeval
 from stance.data.tweets import setting
 from stance.textfile import jsonl_rows
 from stance.types import PairExample, Span
@@ -21,11 +21,10 @@ SPLITS = ("train", "dev", "test")
 
 @cache
 def tweet_lines(path: Path) -> dict[int, str]:
-    """The tweets of a P-Stance CSV or a SemEval TSV by the line their row starts on (header: line 1)."""
-    tsv = path.suffix == ".tsv"
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE) if tsv else csv.DictReader(handle)
-        return {number: row["Tweet"] or "" for number, row in enumerate(reader, start=2)}
+    """The tweets of a P-Stance CSV or a SemEval TSV by the line their row starts on, as those sets' own
+    readers number them (header: line 1)."""
+    read_rows = semeval.read_rows if path.suffix == ".tsv" else pstance.read_rows
+    return {int(row.where.rsplit(":", 1)[1]): row.text for row in read_rows(path, [])}
 
 
 def digest(text: str) -> str:
